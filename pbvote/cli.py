@@ -1,0 +1,98 @@
+"""The `pbvote` command: the app's Flask command group plus commands that need no database."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from pbvote.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands that work on the app's database."""
+    app.cli.add_command(user_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(outbox_group)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["resident", "staff", "admin"]), default="resident", show_default=True)
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create an account with EMAIL (the password from stdin or a prompt)."""
+    from pbvote.auth.models import Role
+    from pbvote.auth.services import register_user
+    from pbvote.core.errors import DomainError
+    from pbvote.db import utcnow
+
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.ClickException(f"The password needs at least {minimum} characters.")
+    try:
+        user = register_user(email, password, display_name=name, role=Role(role), now=utcnow())
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role.value}).")
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete all data and seed the demo again.")
+def demo_command(reset: bool) -> None:
+    """Seed the Danish demo municipality (idempotent) and print the address and logins."""
+    from pbvote.demo import DEMO_PASSWORD, seed_demo
+
+    created = seed_demo(reset=reset)
+    db.session.commit()
+    click.echo("Demo municipality " + ("created." if created else "already present (use --reset to start over)."))
+    click.echo(f"Open {current_app.config['PUBLIC_URL']}")
+    click.echo(f"Logins (password: {DEMO_PASSWORD}):")
+    for email, role in (("admin@demo.dk", "admin"), ("sagsbehandler@demo.dk", "staff"), ("borger@demo.dk", "resident")):
+        click.echo(f"  {role:9} {email}")
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """The e-mail outbox."""
+
+
+@outbox_group.command("deliver")
+def deliver_command() -> None:
+    """Send pending e-mails by SMTP (run it from cron or a timer)."""
+    from pbvote.db import utcnow
+    from pbvote.outbox.services import deliver_pending
+
+    if not current_app.config.get("SMTP_HOST"):
+        raise click.ClickException("PBVOTE_SMTP_HOST is not set; e-mails stay in the outbox.")
+    sent, failed = deliver_pending(current_app.config, now=utcnow())
+    db.session.commit()
+    click.echo(f"Sent {sent}, failed {failed}.")
+
+
+def make_cli() -> click.Group:
+    """The command group: app commands load the app; `tally` does not."""
+    from pbvote import create_app
+    from pbvote.tally_cli import tally_command
+
+    group = FlaskGroup(create_app=lambda: create_app(), help="pbvote: participatory budgeting.")
+    group.add_command(tally_command)
+    return group
+
+
+def main() -> None:
+    """Entry point of the `pbvote` console script."""
+    make_cli().main(prog_name="pbvote")

@@ -1,0 +1,75 @@
+"""Configuration classes; the factory overlays PBVOTE_* environment variables on top of them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class Config:
+    """Defaults shared by every environment; safe for production unless said otherwise."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    MUNICIPALITY_NAME = "Demo Kommune"
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    DEFAULT_LOCALE = "da"
+    LOCALES = ("da", "en")
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    CURRENCY = "DKK"
+
+    SECURE_COOKIES = True  # False for a plain-http classroom network
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    REDIS_URL: str | None = None
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    PASSWORD_MIN_LENGTH = 10
+
+    MAIL_PRINT = False  # print queued e-mails to the log (development)
+    MAIL_SENDER = "pbvote@localhost"
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 587
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = True
+
+    PROXY_FIX = 0  # number of trusted reverse proxies in front of the app
+
+
+class DevelopmentConfig(Config):
+    """`make run`: plain http on localhost, e-mails printed, a fixed development secret."""
+
+    SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - development default, production refuses it
+    SECURE_COOKIES = False
+    MAIL_PRINT = True
+
+
+class TestingConfig(Config):
+    """pytest: no CSRF in unit tests unless a test turns it on, fast password hashing."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # noqa: S105
+    SECURE_COOKIES = False
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    PASSWORD_HASH_FAST = True
+
+
+class ProductionConfig(Config):
+    """gunicorn behind a reverse proxy: secure cookies, a secret from the environment."""
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

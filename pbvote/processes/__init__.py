@@ -1,0 +1,1 @@
+"""PB processes: the municipality, its rounds, their phases and budgets."""
