@@ -25,7 +25,9 @@ def user_group() -> None:
 
 @user_group.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["resident", "staff", "admin"]), default="resident", show_default=True)
+@click.option(
+    "--role", type=click.Choice(["resident", "staff", "admin"]), default="resident", show_default=True
+)
 @click.option("--name", default="", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
@@ -58,10 +60,16 @@ def demo_command(reset: bool) -> None:
 
     created = seed_demo(reset=reset)
     db.session.commit()
-    click.echo("Demo municipality " + ("created." if created else "already present (use --reset to start over)."))
+    click.echo(
+        "Demo municipality " + ("created." if created else "already present (use --reset to start over).")
+    )
     click.echo(f"Open {current_app.config['PUBLIC_URL']}")
     click.echo(f"Logins (password: {DEMO_PASSWORD}):")
-    for email, role in (("admin@demo.dk", "admin"), ("sagsbehandler@demo.dk", "staff"), ("borger@demo.dk", "resident")):
+    for email, role in (
+        ("admin@demo.dk", "admin"),
+        ("sagsbehandler@demo.dk", "staff"),
+        ("borger@demo.dk", "resident"),
+    ):
         click.echo(f"  {role:9} {email}")
 
 

@@ -29,18 +29,28 @@ def seed_demo(*, reset: bool = False) -> bool:
     municipality = Municipality(slug=DEMO_SLUG, name="Søby Kommune", currency="DKK")
     db.session.add(municipality)
     for email, name, role in DEMO_USERS:
-        db.session.add(User(email=email, display_name=name, role=role, password_hash=hash_password(DEMO_PASSWORD)))
+        db.session.add(
+            User(email=email, display_name=name, role=role, password_hash=hash_password(DEMO_PASSWORD))
+        )
     db.session.add_all(
         [
             Process(
-                municipality=municipality, slug="borgerbudget-soeby-2027", phase=Phase.PROPOSALS, created_at=now,
-                title_da="Borgerbudget Søby 2027", title_en="Citizens' budget Søby 2027",
-                summary_da="Kom med dit forslag til, hvordan 2 mio. kr. kan gøre Søby til et bedre sted at bo.",
+                municipality=municipality,
+                slug="borgerbudget-soeby-2027",
+                phase=Phase.PROPOSALS,
+                created_at=now,
+                title_da="Borgerbudget Søby 2027",
+                title_en="Citizens' budget Søby 2027",
+                summary_da="Kom med dit forslag til, hvordan 2 mio. kr. kan gøre Søby til et bedre sted.",
                 summary_en="Propose how 2 million kroner can make Søby a better place to live.",
             ),
             Process(
-                municipality=municipality, slug="groen-pulje-nordby-2026", phase=Phase.REVIEW, created_at=now,
-                title_da="Grøn pulje Nordby 2026", title_en="Green fund Nordby 2026",
+                municipality=municipality,
+                slug="groen-pulje-nordby-2026",
+                phase=Phase.REVIEW,
+                created_at=now,
+                title_da="Grøn pulje Nordby 2026",
+                title_en="Green fund Nordby 2026",
                 summary_da="Forslagene er modtaget, og kommunen vurderer nu pris og muligheder.",
                 summary_en="The proposals are in; the municipality is now checking cost and feasibility.",
             ),

@@ -17,8 +17,14 @@ ERROR_TEXTS = {
     405: (_l("Method not allowed"), _l("This address cannot be used that way.")),
     413: (_l("Too large"), _l("What you sent is larger than we accept. Try a smaller file.")),
     429: (_l("Too many attempts"), _l("Please wait a moment before you try again.")),
-    500: (_l("Something went wrong"), _l("An error occurred on our side. Nothing was saved; please try again.")),
-    503: (_l("Temporarily unavailable"), _l("The service is busy or under maintenance. Please try again soon.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An error occurred on our side. Nothing was saved; please try again."),
+    ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The service is busy or under maintenance. Please try again soon."),
+    ),
 }
 CSRF_TEXT = _l("Your form expired or was not sent from this site. Please reload the page and try again.")
 

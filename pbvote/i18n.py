@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from pbvote.extensions import babel
 
 LANGUAGE_COOKIE = "pbvote_lang"
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
+_SYMBOL_BEFORE_DIGIT = re.compile(r"^([^\W\d]+)(\d)")  # CLDR currency spacing: "DKK 1,234", not "DKK1,234"
 MINOR_UNITS = {"DKK": 100, "EUR": 100, "PLN": 100, "SEK": 100, "NOK": 100, "USD": 100, "CHF": 100, "HUF": 100}
 
 
@@ -51,8 +53,10 @@ def format_money(amount: int, currency: str | None = None) -> str:
     locale = get_locale() or current_app.config["DEFAULT_LOCALE"]
     if value == value.to_integral_value():
         pattern = _whole_pattern(str(locale))
-        return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
-    return format_currency(value, currency, locale=locale)
+        text = format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    else:
+        text = format_currency(value, currency, locale=locale)
+    return _SYMBOL_BEFORE_DIGIT.sub("\\1\xa0\\2", text)
 
 
 def _whole_pattern(locale: str) -> str:

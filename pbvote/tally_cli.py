@@ -28,7 +28,10 @@ def tally_command(
     try:
         election = read_pabulib(path)
         outcome = count_election(
-            election, rule=RuleName(rule), completion=not no_completion, tie_break=TieBreak(tie_break),
+            election,
+            rule=RuleName(rule),
+            completion=not no_completion,
+            tie_break=TieBreak(tie_break),
             use_threshold=not no_threshold,
         )
     except (DomainError, OSError, UnicodeDecodeError) as exc:

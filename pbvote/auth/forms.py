@@ -47,7 +47,8 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
 class RegistrationForm(FlaskForm):
     email = email_field()
     display_name = StringField(
-        _l("Name (optional)"), validators=[Length(max=120, message=_l("At most %(max)d characters.", max=120))]
+        _l("Name (optional)"),
+        validators=[Length(max=120, message=_l("At most %(max)d characters.", max=120))],
     )
     password, confirm = new_password_fields()
 
@@ -55,7 +56,8 @@ class RegistrationForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = email_field()
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)],
+        _l("Password"),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
@@ -71,7 +73,9 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "current-password"}
+        _l("Current password"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
     )
     password, confirm = new_password_fields()
 

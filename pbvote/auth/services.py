@@ -47,15 +47,24 @@ def user_by_email(email: str) -> User | None:
 
 
 def register_user(
-    email: str, password: str, *, display_name: str = "", role: Role = Role.RESIDENT,
-    locale: str | None = None, now: datetime,
+    email: str,
+    password: str,
+    *,
+    display_name: str = "",
+    role: Role = Role.RESIDENT,
+    locale: str | None = None,
+    now: datetime,
 ) -> User:
     """Create an account. Raises EmailTaken. Does not commit."""
     if user_by_email(email) is not None:
         raise EmailTaken(_l("An account with this e-mail already exists."))
     user = User(
-        email=normalise_email(email), display_name=display_name.strip(), password_hash=hash_password(password),
-        role=role, locale=locale, created_at=now,
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        locale=locale,
+        created_at=now,
     )
     db.session.add(user)
     db.session.flush()
@@ -98,7 +107,7 @@ def request_password_reset(email: str, reset_url: str, *, now: datetime) -> None
     if user is None or not user.active:
         return
     link = reset_url.replace("__token__", make_reset_token(user))
-    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600 or 1
+    hours = max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600)
     body = render_template("auth/email/reset.txt", user=user, link=link, hours=hours)
     queue_email(user.email, str(_l("Reset your password")), body, now=now)
 
@@ -108,7 +117,9 @@ def reset_password(token: str, new_password: str) -> User:
     try:
         data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     except (SignatureExpired, BadSignature) as exc:
-        raise InvalidResetLink(_l("This reset link is invalid or has expired. Please ask for a new one.")) from exc
+        raise InvalidResetLink(
+            _l("This reset link is invalid or has expired. Please ask for a new one.")
+        ) from exc
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or user.password_hash[-16:] != data.get("hash") or not user.active:
         raise InvalidResetLink(_l("This reset link is invalid or has expired. Please ask for a new one."))

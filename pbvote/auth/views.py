@@ -105,7 +105,7 @@ def reset_request() -> Response | str | tuple[str, int]:
     """Ask for a reset link; the answer is the same whether the e-mail is known or not."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        reset_url = url_for("auth.reset_password", token="__token__", _external=True)
+        reset_url = url_for("auth.reset_password", token="__token__", _external=True)  # noqa: S106
         services.request_password_reset(form.email.data, reset_url, now=utcnow())
         db.session.commit()
         flash(_("If an account exists for that e-mail, we have sent a link to reset the password."), "info")

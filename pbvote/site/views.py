@@ -39,7 +39,11 @@ def set_language() -> Response:
     target = safe_next(request.form.get("next")) or url_for("site.index")
     response = redirect(target)
     response.set_cookie(
-        LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+        LANGUAGE_COOKIE,
+        code,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     if current_user.is_authenticated and current_user.locale != code:

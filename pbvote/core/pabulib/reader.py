@@ -8,6 +8,7 @@ from pathlib import Path
 from pbvote.core.errors import PabulibError
 from pbvote.core.pabulib import schema
 from pbvote.core.pabulib.amounts import split_decimal, to_units
+from pbvote.core.pabulib.fast import gc_paused
 from pbvote.core.pabulib.rows import RowCursor, show
 from pbvote.core.pabulib.votes import VoteContext, read_voters
 from pbvote.core.types import Election, Project
@@ -49,7 +50,9 @@ def parse_pabulib_bytes(data: bytes, source: str = "<bytes>") -> Election:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise PabulibError(f"bytes {data[exc.start : exc.end]!r} are not valid UTF-8 [{source}]", line) from None
+        raise PabulibError(
+            f"bytes {data[exc.start : exc.end]!r} are not valid UTF-8 [{source}]", line
+        ) from None
     return parse_pabulib_text(text, source)
 
 
@@ -70,6 +73,11 @@ def parse_pabulib_text(text: str, source: str = "<text>") -> Election:
     cursor = RowCursor(text.removeprefix("\ufeff"), source)
     if not cursor.text.strip():
         cursor.fail("the file is empty", 1)
+    with gc_paused():
+        return _read_election(cursor)
+
+
+def _read_election(cursor: RowCursor) -> Election:
     meta, meta_lines = _read_meta(cursor)
     vote_type = meta.get(schema.VOTE_TYPE, "").strip()
     if vote_type not in schema.VOTE_TYPES:
@@ -81,7 +89,9 @@ def parse_pabulib_text(text: str, source: str = "<text>") -> Election:
     project_rows = _project_rows(cursor, project_columns)
     budget_digits = _budget_digits(cursor, meta, meta_lines)
     decimals = max([len(budget_digits[1])] + [len(cost[1]) for _, _, cost in project_rows])
-    projects = tuple(_project(cursor, project_columns, row, line, cost, decimals) for row, line, cost in project_rows)
+    projects = tuple(
+        _project(cursor, project_columns, row, line, cost, decimals) for row, line, cost in project_rows
+    )
     _check_unique_ids(cursor, projects, [line for _, line, _ in project_rows])
     cursor.expect_title("VOTES")
     vote_columns = cursor.header("VOTES")
@@ -136,7 +146,9 @@ def _threshold(cursor: RowCursor, meta: dict[str, str], lines: _MetaLines) -> in
     return int(text)
 
 
-def _project_rows(cursor: RowCursor, columns: tuple[str, ...]) -> list[tuple[list[str], int, tuple[str, str]]]:
+def _project_rows(
+    cursor: RowCursor, columns: tuple[str, ...]
+) -> list[tuple[list[str], int, tuple[str, str]]]:
     """Read the PROJECTS rows with their lines and split costs (the scale needs every cost first)."""
     for required in (schema.PROJECT_ID, schema.COST):
         if required not in columns:
@@ -152,12 +164,19 @@ def _project_rows(cursor: RowCursor, columns: tuple[str, ...]) -> list[tuple[lis
 
 
 def _project(
-    cursor: RowCursor, columns: tuple[str, ...], row: list[str], line: int, cost: tuple[str, str], decimals: int
+    cursor: RowCursor,
+    columns: tuple[str, ...],
+    row: list[str],
+    line: int,
+    cost: tuple[str, str],
+    decimals: int,
 ) -> Project:
     fields = dict(zip(columns, row, strict=True))
     project_id = fields[schema.PROJECT_ID].strip()
     if not project_id or "," in project_id:
-        cursor.fail(f"project_id {show(project_id)} is empty or holds a comma (votes list ids with commas)", line)
+        cursor.fail(
+            f"project_id {show(project_id)} is empty or holds a comma (votes list ids with commas)", line
+        )
     return Project(
         id=project_id,
         cost=to_units(*cost, decimals),

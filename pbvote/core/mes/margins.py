@@ -1,0 +1,86 @@
+"""How far the per-voter share can rise before a MES run could fund a different sequence of projects.
+
+Why this is safe. Keep the funded sequence fixed and raise the share from s to x = s + d.
+(1) Every budget at every round can only grow, and every rho can only fall: more money for each
+voter lowers the rho that solves sum(min(budget, rho x utility)) = cost, and a voter keeps
+max(0, budget - rho x utility). (2) Each funded project is paid exactly its cost, so the voters' money
+at any round grows by exactly n x d in all. (3) A voter who never had to pay all they had gains at
+least d (they hold x - sum(rho x utility) and the rhos fell). So the supporters of a project q gain at
+most d x (exhausted voters' mass + q's never-exhausted supporters below the cap), and only supporters
+paying less than the cap rho x utility can add to q's payments at that rho.
+
+Hence q cannot overtake the winner w of round r while
+``f_q(rho_w) + min(cap shortfall, d x gain rate) < cost_q`` (f at the rho w had at share s, which only
+falls), and a project unaffordable after the last round stays so while its supporters' money plus
+``d x gain rate`` stays below its cost. Money is compared with a tolerance far above float error, so
+a near miss gives a leap of zero: the completion then simply tries the next whole unit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pbvote.core.mes.rounds import _State
+
+INFINITE = float("inf")
+
+
+def round_leap(state: _State, winner: int, rho: float) -> float:
+    """Certify how far the share can rise before another project could beat ``winner`` this round."""
+    compiled = state.compiled
+    rivals = ~state.funded
+    rivals[winner] = False
+    if not rivals.any():
+        return INFINITE
+    budgets = np.maximum(state.budgets[compiled.group], 0.0)
+    caps = rho * compiled.utility_f
+    short = budgets < caps
+    weights = compiled.weight_f
+    starts = compiled.ptr[:-1]
+    paid = np.add.reduceat(weights * np.minimum(budgets, caps), starts)
+    shortfall = np.add.reduceat(weights * np.where(short, caps - budgets, 0.0), starts)
+    rich_short = np.add.reduceat(weights * (short & ~state.exhausted[compiled.group]), starts)
+    slack = np.add.reduceat(weights, starts) * state.tolerance
+    margin = compiled.cost_f - paid - slack
+    rate = _exhausted_mass(state) + rich_short
+    capped = compiled.cost_f - paid - shortfall > slack  # even unlimited money cannot reach rho_w
+    return _smallest_leap(margin[rivals], rate[rivals], capped[rivals])
+
+
+def terminal_leap(state: _State) -> float:
+    """Certify how far the share can rise before a project left over becomes affordable."""
+    compiled = state.compiled
+    if state.funded.all():
+        return INFINITE
+    budgets = np.maximum(state.budgets[compiled.group], 0.0)
+    weights = compiled.weight_f
+    starts = compiled.ptr[:-1]
+    money = np.add.reduceat(weights * budgets, starts)
+    rich = np.add.reduceat(weights * ~state.exhausted[compiled.group], starts)
+    slack = np.add.reduceat(weights, starts) * state.tolerance
+    margin = compiled.cost_f - money - slack
+    rate = _exhausted_mass(state) + rich
+    left = ~state.funded
+    return _smallest_leap(margin[left], rate[left], np.zeros(int(left.sum()), dtype=np.bool_))
+
+
+def _exhausted_mass(state: _State) -> float:
+    """Count the voters who have paid all they had (their gain is bounded only by the total)."""
+    return float(state.compiled.counts[state.exhausted].sum())
+
+
+def _smallest_leap(margin: np.ndarray, rate: np.ndarray, capped: np.ndarray) -> float:
+    """Give min(margin / rate) over the projects that could still catch up (zero for a near miss)."""
+    open_ = ~capped
+    if not open_.any():
+        return INFINITE
+    margin, rate = margin[open_], rate[open_]
+    if (margin <= 0).any():
+        return 0.0
+    growing = rate > 0
+    if not growing.any():
+        return INFINITE
+    return float(np.min(margin[growing] / rate[growing]))

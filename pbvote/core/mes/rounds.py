@@ -1,0 +1,238 @@
+"""One run of the Method of Equal Shares at a given per-voter share: fast floats, exact decisions.
+
+Floats only *find* things: which project probably has the smallest rho, which supporters probably
+cannot pay rho x utility. Every decision is then settled exactly (see ``exact.py``): the winner's rho
+is an exact ``Fraction``, a voter is classed as unable to pay only when floats say so by a margin a
+million times wider than their rounding error (``TOLERANCE``) or exact arithmetic says so, and near
+ties and near-affordable projects are compared exactly. So the outcome is the exact-arithmetic one.
+
+With ``leap=True`` the run also certifies how far the share can rise with the same outcome (see
+``margins.py``), which lets the completion skip the shares at which nothing can change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from pbvote.core.mes.compiled import BoolArray, Compiled, FloatArray, IntArray
+from pbvote.core.mes.exact import ExactBook
+from pbvote.core.mes.margins import round_leap, terminal_leap
+
+TOLERANCE = 1e-9  # relative to the share; float budgets are off by ~1e-13 of it at most
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One funded project: its exact rho, the groups that paid all they had left, and any tie."""
+
+    project: int
+    rho: Fraction
+    exhausted: IntArray  # groups that paid their whole remaining money in this round
+    tied: tuple[int, ...]  # projects with the same rho, the winner first (empty without a tie)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Run:
+    """A whole MES run at one share, and what the explanation and the completion need from it."""
+
+    share: Fraction
+    rounds: tuple[Round, ...]
+    exhausted: BoolArray
+    book: ExactBook
+    leap: float  # the share can rise by this much (smallest units) with the same outcome
+
+
+@dataclass(slots=True)
+class _State:
+    """The mutable money of a run: float budgets for search, exact book for decisions."""
+
+    compiled: Compiled
+    budgets: FloatArray
+    exhausted: BoolArray
+    book: ExactBook
+    tolerance: float
+    lower: FloatArray  # a proven lower bound on each project's rho
+    funded: BoolArray
+    affordable: BoolArray
+
+
+def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False) -> Run:
+    """Run MES with every voter starting at ``share``; optionally certify the next share worth trying.
+
+    Args:
+        compiled: the election's arrays.
+        share: each voter's starting money, in smallest units (may be fractional).
+        leap: also compute how far the share can rise without changing the outcome.
+
+    Returns:
+        The run, rounds in funding order.
+    """
+    groups, projects = len(compiled.counts), len(compiled.ids)
+    share_f = float(share)
+    state = _State(
+        compiled=compiled,
+        budgets=np.full(groups, share_f),
+        exhausted=np.zeros(groups, dtype=np.bool_),
+        book=ExactBook(compiled, share),
+        tolerance=TOLERANCE * max(share_f, 1.0),
+        lower=compiled.cost_f / np.asarray(compiled.total_utility, dtype=np.float64)
+        if projects
+        else np.zeros(0),
+        funded=np.zeros(projects, dtype=np.bool_),
+        affordable=np.ones(projects, dtype=np.bool_),
+    )
+    state.lower *= 1 - 1e-12
+    rounds: list[Round] = []
+    certified = float("inf")
+    while True:
+        choice = _select(state)
+        if choice is None:
+            break
+        winner, rho, exhausted, tied = choice
+        if leap:
+            certified = min(certified, round_leap(state, winner, float(rho)))
+        _pay(state, winner, rho, exhausted)
+        rounds.append(Round(winner, rho, exhausted, tied))
+    if leap:
+        certified = min(certified, terminal_leap(state))
+    return Run(share, tuple(rounds), state.exhausted, state.book, certified)
+
+
+def _select(state: _State) -> tuple[int, Fraction, IntArray, tuple[int, ...]] | None:
+    """Find the affordable project with the smallest exact rho (tie-break: lowest index)."""
+    candidates = np.flatnonzero(state.affordable & ~state.funded)
+    order = candidates[np.argsort(state.lower[candidates], kind="stable")]
+    best_high = float("inf")
+    evaluated: list[tuple[int, float, float]] = []
+    for project in order.tolist():
+        if state.lower[project] > best_high:
+            break
+        estimate = _estimate(state, project)
+        if estimate is None:
+            state.affordable[project] = False
+            continue
+        low, high = estimate
+        state.lower[project] = max(state.lower[project], low)
+        evaluated.append((project, low, high))
+        best_high = min(best_high, high)
+    contenders = [project for project, low, _ in evaluated if low <= best_high]
+    if not contenders:
+        return None
+    exact = {project: _exact_rho(state, project) for project in contenders}
+    best = min(rho for rho, _ in exact.values())
+    tied = tuple(sorted(project for project, (rho, _) in exact.items() if rho == best))
+    return tied[0], best, exact[tied[0]][1], tied if len(tied) > 1 else ()
+
+
+def _supporters(state: _State, project: int) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+    """Give the project's never-exhausted supporting groups, their budgets, utilities and entries."""
+    compiled = state.compiled
+    start, end = int(compiled.ptr[project]), int(compiled.ptr[project + 1])
+    groups = compiled.group[start:end]
+    live = np.flatnonzero(~state.exhausted[groups])
+    entries = live + start
+    return groups[live], np.maximum(state.budgets[groups[live]], 0.0), compiled.utility_f[entries], entries
+
+
+def _estimate(state: _State, project: int) -> tuple[float, float] | None:
+    """Bracket rho in floats with proven bounds (low, high), or None when the project is unaffordable."""
+    compiled = state.compiled
+    groups, budgets, utilities, entries = _supporters(state, project)
+    weights = compiled.weight_f[entries]
+    cost = float(compiled.costs[project])
+    money = float(weights @ budgets)
+    slack = float(weights.sum()) * state.tolerance
+    if money < cost - slack:
+        return None
+    if money < cost + slack and state.book.money_of(groups) < compiled.costs[project]:
+        return None
+    rho, mass = _float_rho(budgets, utilities, weights, cost)
+    low = slack / mass + 1e-12 * rho
+    high = 2 * low
+    while float(weights @ np.minimum(budgets, (rho + high) * utilities)) < cost + slack:
+        high *= 2
+    return rho - low, rho + high
+
+
+def _float_rho(budgets: FloatArray, utilities: FloatArray, weights: FloatArray, cost: float) -> tuple[float, float]:
+    """Solve sum(weight x min(budget, rho x utility)) = cost in floats; return rho and the payers' slope."""
+    poor = np.zeros(len(budgets), dtype=np.bool_)
+    mass = float(weights @ utilities)
+    rho = cost / mass
+    while True:
+        newly = ~poor & (budgets < rho * utilities)
+        if not newly.any():
+            return rho, mass
+        poor |= newly
+        if poor.all():
+            last = int(np.argmax(budgets / utilities))
+            return float(budgets[last] / utilities[last]), float(weights[last] * utilities[last])
+        paid = float(weights[poor] @ budgets[poor])
+        mass = float(weights[~poor] @ utilities[~poor])
+        rho = (cost - paid) / mass
+
+
+def _exact_rho(state: _State, project: int) -> tuple[Fraction, IntArray]:
+    """Compute the exact rho and the groups that pay all they have (see the module docstring)."""
+    compiled = state.compiled
+    book = state.book
+    groups, budgets, utilities, entries = _supporters(state, project)
+    utility_int = compiled.utility[entries]
+    mass_int = compiled.counts[groups] * utility_int
+    cost = compiled.costs[project]
+    rho_f, _ = _float_rho(budgets, utilities, compiled.weight_f[entries], float(cost))
+    unsure = np.zeros(len(groups), dtype=np.bool_)
+    while True:
+        diff = budgets - rho_f * utilities
+        unsure |= np.abs(diff) <= state.tolerance
+        poor = (diff < 0) & ~unsure
+        if poor.all():
+            unsure[:] = True
+            poor[:] = False
+        rho = _settle(book, groups, utility_int, mass_int, cost, poor, np.flatnonzero(unsure))
+        rho_f = float(rho)
+        diff = budgets - rho_f * utilities
+        wrong = ~unsure & ((poor & (diff > -state.tolerance / 2)) | (~poor & (diff < state.tolerance / 2)))
+        if not wrong.any():
+            return rho, groups[poor]
+        unsure |= wrong
+
+
+def _settle(
+    book: ExactBook,
+    groups: IntArray,
+    utilities: IntArray,
+    masses: IntArray,
+    cost: int,
+    poor: BoolArray,
+    unsure: IntArray,
+) -> Fraction:
+    """Iterate the exact poor/rich split from below, checking unsure voters with exact budgets.
+
+    ``poor`` is updated in place with the unsure voters found unable to pay rho x utility.
+    """
+    exact_budgets = {int(index): book.budget_of(int(groups[index])) for index in unsure}
+    poor[unsure] = False
+    while True:
+        rich_mass = int(masses[~poor].sum())
+        paid = book.money_of(groups[poor])
+        if rich_mass == 0:
+            raise AssertionError("an affordable project always keeps a supporter who can pay rho")
+        rho = (cost - paid) / rich_mass
+        moved = [i for i, budget in exact_budgets.items() if not poor[i] and budget < rho * int(utilities[i])]
+        if not moved:
+            return rho
+        poor[moved] = True
+
+
+def _pay(state: _State, project: int, rho: Fraction, exhausted: IntArray) -> None:
+    """Charge the supporters rho x utility each, or all they have (the ``exhausted`` groups)."""
+    groups, _, utilities, _ = _supporters(state, project)
+    state.budgets[groups] -= float(rho) * utilities
+    state.budgets[exhausted] = 0.0
+    state.exhausted[exhausted] = True
+    state.book.record(project, rho)
+    state.funded[project] = True

@@ -1,0 +1,6 @@
+"""Read and write pabulib ``.pb`` files, the open format of real participatory-budgeting elections."""
+
+from pbvote.core.pabulib.reader import parse_pabulib_bytes, parse_pabulib_text, read_pabulib
+from pbvote.core.pabulib.schema import VOTE_TYPES
+
+__all__ = ["VOTE_TYPES", "parse_pabulib_bytes", "parse_pabulib_text", "read_pabulib"]
