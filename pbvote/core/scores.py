@@ -6,16 +6,13 @@ in C, which keeps the largest real elections (Warszawa 2026: 51,000 distinct bal
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 
-from pbvote.core.types import Ballot, BallotKind, Profile, Project
-
-# Ballots cast by more than one voter, with the multiplicity beyond the first.
-_Repeated = list[tuple[Ballot, int]]
+from pbvote.core.types import BallotKind, Profile, Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +41,9 @@ def compute_scores(projects: Sequence[Project], kind: BallotKind, profile: Profi
     Raises:
         ValueError: a cumulative ballot whose points do not align with its projects.
     """
-    repeated = [
-        (ballot, count - 1)
-        for ballot, count in zip(profile.ballots, profile.counts, strict=True)
-        if count != 1
-    ]
-    votes = _votes(profile, repeated)
+    votes = _votes(profile)
     if kind is BallotKind.RANKED:
-        score = _positional_points(profile, repeated, votes)
+        score = _positional_points(profile)
     elif kind is BallotKind.CUMULATIVE:
         score = _cumulative_points(profile)
     else:
@@ -62,28 +54,26 @@ def compute_scores(projects: Sequence[Project], kind: BallotKind, profile: Profi
     )
 
 
-def _votes(profile: Profile, repeated: _Repeated) -> Counter[str]:
+def _per_voter(profile: Profile) -> Iterator[tuple[str, ...]]:
+    """Yield each voter's project ids: a grouped ballot once per voter who cast it."""
+    return chain.from_iterable(map(repeat, (ballot.projects for ballot in profile.ballots), profile.counts))
+
+
+def _votes(profile: Profile) -> Counter[str]:
     """Count the voters listing each project."""
-    votes = Counter(chain.from_iterable(ballot.projects for ballot in profile.ballots))
-    for ballot, extra in repeated:
-        for project_id in ballot.projects:
-            votes[project_id] += extra
-    return votes
+    return Counter(chain.from_iterable(_per_voter(profile)))
 
 
-def _positional_points(profile: Profile, repeated: _Repeated, votes: Counter[str]) -> Counter[str]:
-    """Sum L, L−1, …, 1 per ranking: the project in place i lies in L−i of the ranking's prefixes.
-
-    ``votes`` already counts each project once per ranking (the full-length prefix).
-    """
-    rankings = [ballot.projects for ballot in profile.ballots]
-    points = Counter(votes)
-    for dropped in range(1, max(map(len, rankings), default=0)):
-        points.update(chain.from_iterable(map(itemgetter(slice(0, -dropped)), rankings)))
-    for ballot, extra in repeated:
-        length = len(ballot.projects)
-        for place, project_id in enumerate(ballot.projects):
-            points[project_id] += (length - 1 - place) * extra
+def _positional_points(profile: Profile) -> Counter[str]:
+    """Sum L, L−1, …, 1 per ranking, counting the rankings of each length place by place."""
+    by_length: defaultdict[int, list[tuple[str, ...]]] = defaultdict(list)
+    for ballot, count in zip(profile.ballots, profile.counts, strict=True):
+        by_length[len(ballot.projects)].extend(repeat(ballot.projects, count))
+    points: Counter[str] = Counter()
+    for length, rankings in by_length.items():
+        for place in range(length):
+            for project_id, times in Counter(map(itemgetter(place), rankings)).items():
+                points[project_id] += times * (length - place)
     return points
 
 
