@@ -7,12 +7,15 @@ in C, which keeps the largest real elections (Warszawa 2026: 51,000 distinct bal
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain
 from operator import itemgetter
 
 from pbvote.core.types import BallotKind, Profile, Project
+
+# Ballots cast by more than one voter: their project ids and the number of voters beyond the first.
+_Repeated = list[tuple[tuple[str, ...], int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,40 +44,48 @@ def compute_scores(projects: Sequence[Project], kind: BallotKind, profile: Profi
     Raises:
         ValueError: a cumulative ballot whose points do not align with its projects.
     """
-    votes = _votes(profile)
+    repeated = [
+        (ballot.projects, count - 1)
+        for ballot, count in zip(profile.ballots, profile.counts, strict=True)
+        if count != 1
+    ]
     if kind is BallotKind.RANKED:
-        score = _positional_points(profile)
-    elif kind is BallotKind.CUMULATIVE:
-        score = _cumulative_points(profile)
+        score, votes = _positional_points(profile, repeated)
     else:
-        score = votes
+        votes = _votes(profile, repeated)
+        score = _cumulative_points(profile) if kind is BallotKind.CUMULATIVE else votes
     return Scores(
         score={project.id: score[project.id] for project in projects},
         votes={project.id: votes[project.id] for project in projects},
     )
 
 
-def _per_voter(profile: Profile) -> Iterator[tuple[str, ...]]:
-    """Yield each voter's project ids: a grouped ballot once per voter who cast it."""
-    return chain.from_iterable(map(repeat, (ballot.projects for ballot in profile.ballots), profile.counts))
+def _votes(profile: Profile, repeated: _Repeated) -> Counter[str]:
+    """Count the voters listing each project: each distinct ballot in C, then the extra copies."""
+    votes = Counter(chain.from_iterable(ballot.projects for ballot in profile.ballots))
+    for project_ids, extra in repeated:
+        for project_id in project_ids:
+            votes[project_id] += extra
+    return votes
 
 
-def _votes(profile: Profile) -> Counter[str]:
-    """Count the voters listing each project."""
-    return Counter(chain.from_iterable(_per_voter(profile)))
-
-
-def _positional_points(profile: Profile) -> Counter[str]:
-    """Sum L, L−1, …, 1 per ranking, counting the rankings of each length place by place."""
+def _positional_points(profile: Profile, repeated: _Repeated) -> tuple[Counter[str], Counter[str]]:
+    """Sum L, L−1, …, 1 per ranking, and count the voters ranking each project, place by place."""
     by_length: defaultdict[int, list[tuple[str, ...]]] = defaultdict(list)
-    for ballot, count in zip(profile.ballots, profile.counts, strict=True):
-        by_length[len(ballot.projects)].extend(repeat(ballot.projects, count))
+    for ballot in profile.ballots:
+        by_length[len(ballot.projects)].append(ballot.projects)
     points: Counter[str] = Counter()
+    votes: Counter[str] = Counter()
     for length, rankings in by_length.items():
         for place in range(length):
             for project_id, times in Counter(map(itemgetter(place), rankings)).items():
                 points[project_id] += times * (length - place)
-    return points
+                votes[project_id] += times
+    for project_ids, extra in repeated:
+        for place, project_id in enumerate(project_ids):
+            points[project_id] += (len(project_ids) - place) * extra
+            votes[project_id] += extra
+    return points, votes
 
 
 def _cumulative_points(profile: Profile) -> Counter[str]:

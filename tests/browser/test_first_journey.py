@@ -11,7 +11,7 @@ from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mit lange kodeord"  # noqa: S105
+PASSWORD = "mit lange kodeord"
 
 
 def test_register_login_language_logout_on_a_phone(live_server: str, phone: Any, artifacts_dir: Path) -> None:

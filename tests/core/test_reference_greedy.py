@@ -127,7 +127,7 @@ def _points_times_cost(
     return int(ballot[project]) * project.cost
 
 
-class PointsTimesCostSat(AdditiveSatisfaction):  # type: ignore[misc]
+class PointsTimesCostSat(AdditiveSatisfaction):
     """The satisfaction reference_outcomes.json's ``greedy_points`` uses (see its ``_meta.calls``)."""
 
     def __init__(self, instance: Instance, profile: AbstractProfile, ballot: AbstractBallot) -> None:

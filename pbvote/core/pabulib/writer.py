@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable, Iterable, Mapping
 
 from pbvote.core.pabulib import schema
-from pbvote.core.pabulib.amounts import format_amount, parse_amount
+from pbvote.core.pabulib.amounts import format_amount, parse_amount, split_decimal
 from pbvote.core.types import BallotKind, Election, Project, Voter
 
 
@@ -28,15 +28,21 @@ def write_pabulib(election: Election) -> str:
     Raises:
         ValueError: a project id is empty or holds a comma, or the scale is not a power of ten.
     """
+    vote_type = election.vote_type or schema.DEFAULT_VOTE_TYPES[election.kind]
+    kind = schema.VOTE_TYPES.get(vote_type)
+    if kind is None or kind is not election.kind and election.kind is not BallotKind.KNAPSACK:
+        raise ValueError(f"vote_type {vote_type!r} cannot carry {election.kind.value} ballots")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
-    writer.writerows(_meta(election).items())
-    writer.writerow(["PROJECTS"])
     columns = _project_columns(election)
+    project_rows = [_project_row(project, columns, election.scale) for project in election.projects]
+    costs = [row[columns.index(schema.COST)] for row in project_rows]
+    writer.writerows(_meta(election, vote_type, costs).items())
+    writer.writerow(["PROJECTS"])
     writer.writerow(columns)
-    writer.writerows(_project_row(project, columns, election.scale) for project in election.projects)
+    writer.writerows(project_rows)
     writer.writerow(["VOTES"])
     vote_columns = _vote_columns(election)
     writer.writerow(vote_columns)
@@ -45,12 +51,10 @@ def write_pabulib(election: Election) -> str:
     return out.getvalue()
 
 
-def _meta(election: Election) -> dict[str, str]:
+def _meta(election: Election, vote_type: str, costs: list[str]) -> dict[str, str]:
     meta = {key: str(value) for key, value in election.meta.items()}
-    vote_type = election.vote_type or schema.DEFAULT_VOTE_TYPES[election.kind]
     meta[schema.VOTE_TYPE] = _keep(meta.get(schema.VOTE_TYPE), vote_type, lambda text: text.strip())
-    budget = format_amount(election.budget, election.scale)
-    meta[schema.BUDGET] = _keep(meta.get(schema.BUDGET), budget, lambda text: parse_amount(text, election.scale))
+    meta[schema.BUDGET] = _budget(election, meta.get(schema.BUDGET), costs)
     if election.threshold is None:
         meta.pop(schema.THRESHOLD, None)
     else:
@@ -59,6 +63,19 @@ def _meta(election: Election) -> dict[str, str]:
         if key in meta:
             meta[key] = _keep(meta[key], str(count), _whole)
     return meta
+
+
+def _budget(election: Election, raw: str | None, costs: list[str]) -> str:
+    """The budget text: the file's own unless it changed or the scale would not survive a reread.
+
+    The reader takes the scale from the most decimals written, so some amount must show them all.
+    """
+    fresh = format_amount(election.budget, election.scale)
+    kept = _keep(raw, fresh, lambda text: parse_amount(text, election.scale))
+    written = [kept, *costs]
+    if max(len((split_decimal(text) or ("", ""))[1]) for text in written) < len(fresh.partition(".")[2]):
+        return fresh
+    return kept
 
 
 def _whole(text: str) -> int | None:
