@@ -26,7 +26,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _derive_settings(app)
 
-    from pbvote import database, errors, i18n, security
+    from pbvote import (
+        database,
+        errors,
+        i18n,
+        models,  # noqa: F401  (registers every model before Alembic or create_all looks)
+        security,
+    )
     from pbvote.cli import register_commands
     from pbvote.extensions import csrf, db, limiter, login_manager, migrate
 

@@ -1,7 +1,35 @@
 """Every feature's models, imported in one place so Alembic and create_all see the whole schema."""
 
+from pbvote.audit.models import AuditEntry
 from pbvote.auth.models import Role, User
 from pbvote.outbox.models import OutboxMessage
-from pbvote.processes.models import Municipality, Phase, Process
+from pbvote.processes.models import Budget, Category, Municipality, Phase, Process, ProcessPhase
+from pbvote.proposals.models import (
+    Project,
+    Proposal,
+    ProposalAuthor,
+    ProposalEvent,
+    ProposalFollower,
+    ProposalImage,
+    ProposalReport,
+)
 
-__all__ = ["Municipality", "OutboxMessage", "Phase", "Process", "Role", "User"]
+__all__ = [
+    "AuditEntry",
+    "Budget",
+    "Category",
+    "Municipality",
+    "OutboxMessage",
+    "Phase",
+    "Process",
+    "ProcessPhase",
+    "Project",
+    "Proposal",
+    "ProposalAuthor",
+    "ProposalEvent",
+    "ProposalFollower",
+    "ProposalImage",
+    "ProposalReport",
+    "Role",
+    "User",
+]

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 NO_STORE_ENDPOINT_PREFIXES = ("auth.",)
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def init_app(app: Flask) -> None:
     """Install the nonce generator, the header hook and, when configured, ProxyFix."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(assign_request_id)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("PROXY_FIX") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
         )
+
+
+def assign_request_id() -> None:
+    """Tag the request so the audit log and the server log can be matched up."""
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
 
 
 def csp_nonce() -> str:

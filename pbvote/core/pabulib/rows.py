@@ -6,13 +6,16 @@ import csv
 import io
 from collections.abc import Iterable
 from itertools import repeat
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from pbvote.core.errors import PabulibError
 from pbvote.core.pabulib.schema import SECTIONS, UNKNOWN_SECTION, is_title
 
+if TYPE_CHECKING:
+    from _csv import Reader
 
-def _csv_reader(source: Iterable[str]) -> csv._reader:
+
+def _csv_reader(source: Iterable[str]) -> Reader:
     return csv.reader(source, delimiter=";", quotechar='"', strict=True)
 
 
@@ -35,7 +38,7 @@ class RowCursor:
         self._source = io.StringIO(text, newline="")
         self._reader = _csv_reader(self._source)
         self._pending: list[str] | None = None
-        self.rest_is_split = True  # whether rest() split every cell or left the tail of each line whole
+        self.rest_used_csv = False  # whether rest() went through the CSV reader (so split every cell)
         self.line = 0  # the line the last row handed out starts on
 
     def fail(self, message: str, line: int | None = None) -> NoReturn:
@@ -74,11 +77,12 @@ class RowCursor:
 
         Text without quotes is split on ``;`` directly, as the CSV reader would split it, only faster,
         and only into ``leading`` cells plus one cell holding the rest of the line unsplit (when there
-        is more); see ``rest_is_split``. Quoted text goes through the CSV reader, split fully.
+        is more; -1 splits every cell). Quoted text goes through the CSV reader, split fully;
+        ``rest_used_csv`` tells which way was taken.
         """
         text = self._source.read()
-        self.rest_is_split = '"' in text or "\0" in text or text.count("\r") != text.count("\r\n")
-        if self.rest_is_split:
+        self.rest_used_csv = '"' in text or "\0" in text or text.count("\r") != text.count("\r\n")
+        if self.rest_used_csv:
             reader = _csv_reader(io.StringIO(text, newline=""))
             try:
                 rows = list(reader)

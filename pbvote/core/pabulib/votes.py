@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import itemgetter, ne
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from pbvote.core.pabulib import schema
 from pbvote.core.pabulib.fast import build_frozen
@@ -17,20 +17,6 @@ from pbvote.core.types import Ballot, BallotKind, Voter
 
 _UNSIGNED_POINTS = re.compile(r"[0-9]+(?:,[0-9]+)*", re.ASCII)
 _SIGNED_POINTS = re.compile(r"-?[0-9]+(?:,-?[0-9]+)*", re.ASCII)
-
-
-class _BadVote(Exception):
-    """A vote cell that cannot be read; carries the message, the row is found afterwards."""
-
-
-@dataclass(frozen=True, slots=True)
-class VoteContext:
-    """What reading the VOTES section needs to know from the sections before it."""
-
-    vote_type: str
-    kind: BallotKind
-    project_ids: frozenset[str]
-    header_line: int
 
 
 def read_voters(cursor: RowCursor, columns: tuple[str, ...], context: VoteContext) -> tuple[Voter, ...]:
@@ -56,15 +42,14 @@ def read_voters(cursor: RowCursor, columns: tuple[str, ...], context: VoteContex
         if name not in columns:
             cursor.fail(f"the VOTES header has no {name} column", context.header_line)
     names = tuple(name for name in columns if name not in required)
-    leading = names and set(columns[: len(required)]) == set(required)
+    leading = bool(names) and set(columns[: len(required)]) == set(required)
     rows = cursor.rest(len(required) if leading else -1)
-    if leading and not cursor.rest_is_split:
+    if leading and not cursor.rest_used_csv:
         extras = _tails(cursor, rows, columns, len(required), context.header_line)
-        fields = {tail: dict(zip(names, tail.split(";"), strict=True)) for tail in dict.fromkeys(extras)}
     else:
         _check_widths(cursor, rows, len(columns), context.header_line)
         extras = list(map(_tuple_getter([columns.index(name) for name in names]), rows))
-        fields = {values: dict(zip(names, values, strict=True)) for values in dict.fromkeys(extras)}
+    fields = {extra: _fields_dict(names, extra) for extra in dict.fromkeys(extras)}
     ids = list(map(itemgetter(columns.index(schema.VOTER_ID)), rows))
     _check_voter_ids(cursor, ids, context.header_line)
     keys: list[Hashable] = list(map(itemgetter(columns.index(schema.VOTE)), rows))
@@ -80,7 +65,13 @@ def read_voters(cursor: RowCursor, columns: tuple[str, ...], context: VoteContex
     )
 
 
-def _tuple_getter(indices: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+def _fields_dict(names: tuple[str, ...], extra: Hashable) -> dict[str, str]:
+    """A voter's extra cells by column name, from a tuple of cells or an unsplit tail of the line."""
+    values = extra.split(";") if isinstance(extra, str) else cast(tuple[str, ...], extra)
+    return dict(zip(names, values, strict=True))
+
+
+def _tuple_getter(indices: list[int]) -> Callable[[list[str]], Hashable]:
     """An itemgetter that returns a tuple even for one index or none."""
     if len(indices) > 1:
         return itemgetter(*indices)
@@ -144,61 +135,3 @@ def _ballots(cursor: RowCursor, keys: list[Hashable], context: VoteContext) -> d
     return ballots
 
 
-def _plain_ballots(votes: list[str], context: VoteContext) -> dict[Hashable, Ballot] | None:
-    """Check and build approval or ranked ballots in bulk; None sends unusual votes the slow way."""
-    lists = list(map(str.split, votes, repeat(",")))
-    if not context.project_ids.issuperset(chain.from_iterable(lists)):
-        return None  # an unknown id, an empty vote or stray spaces: let _parse_ballot tell which
-    if any(map(ne, map(len, map(set, lists)), map(len, lists))):
-        return None  # a project named twice
-    if context.vote_type == "choose-1" and max(map(len, lists), default=0) > 1:
-        return None
-    if context.kind is not BallotKind.RANKED:
-        deque(map(list.sort, lists), maxlen=0)
-    ballots = build_frozen(Ballot, len(votes), projects=map(tuple, lists), points=repeat(()))
-    return dict(zip(votes, ballots, strict=True))
-
-
-def _parse_ballot(key: Hashable, context: VoteContext) -> Ballot:
-    if context.kind is BallotKind.CUMULATIVE:
-        vote, points = key  # type: ignore[misc]
-        return _cumulative(vote, points, context)
-    ids = _project_ids(key, context)  # type: ignore[arg-type]
-    if context.kind is BallotKind.RANKED:
-        return Ballot(tuple(ids))
-    if context.vote_type == "choose-1" and len(ids) > 1:
-        _bad(f"a choose-1 vote names {len(ids)} projects")
-    return Ballot(tuple(sorted(ids)))
-
-
-def _project_ids(vote: str, context: VoteContext) -> list[str]:
-    if not vote.strip():
-        return []
-    ids = [project_id.strip() for project_id in vote.split(",")]
-    if not context.project_ids.issuperset(ids):
-        unknown = next(project_id for project_id in ids if project_id not in context.project_ids)
-        _bad(f"the vote names project {show(unknown)}, which is not in PROJECTS")
-    if len(set(ids)) != len(ids):
-        twice = next(project_id for index, project_id in enumerate(ids) if project_id in ids[:index])
-        _bad(f"the vote names project {show(twice)} twice")
-    return ids
-
-
-def _cumulative(vote: str, points_text: str, context: VoteContext) -> Ballot:
-    ids = _project_ids(vote, context)
-    signed = schema.points_are_signed(context.vote_type)
-    stripped = points_text.replace(" ", "")
-    if not stripped and not ids:
-        return Ballot(())
-    if not (_SIGNED_POINTS if signed else _UNSIGNED_POINTS).fullmatch(stripped):
-        kind = "whole numbers" if signed else "non-negative whole numbers"
-        _bad(f"points {show(points_text)} are not a comma list of {kind}")
-    points = [int(value) for value in stripped.split(",")]
-    if len(points) != len(ids):
-        _bad(f"the vote names {len(ids)} projects but points has {len(points)} values")
-    pairs = sorted(zip(ids, points, strict=True))
-    return Ballot(tuple(project_id for project_id, _ in pairs), tuple(value for _, value in pairs))
-
-
-def _bad(message: str) -> NoReturn:
-    raise _BadVote(message)

@@ -30,7 +30,7 @@ def write_pabulib(election: Election) -> str:
     """
     vote_type = election.vote_type or schema.DEFAULT_VOTE_TYPES[election.kind]
     kind = schema.VOTE_TYPES.get(vote_type)
-    if kind is None or kind is not election.kind and election.kind is not BallotKind.KNAPSACK:
+    if kind is None or (kind is not election.kind and election.kind is not BallotKind.KNAPSACK):
         raise ValueError(f"vote_type {vote_type!r} cannot carry {election.kind.value} ballots")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -59,7 +59,10 @@ def _meta(election: Election, vote_type: str, costs: list[str]) -> dict[str, str
         meta.pop(schema.THRESHOLD, None)
     else:
         meta[schema.THRESHOLD] = _keep(meta.get(schema.THRESHOLD), str(election.threshold), _whole)
-    for key, count in ((schema.NUM_PROJECTS, len(election.projects)), (schema.NUM_VOTES, len(election.voters))):
+    for key, count in (
+        (schema.NUM_PROJECTS, len(election.projects)),
+        (schema.NUM_VOTES, len(election.voters)),
+    ):
         if key in meta:
             meta[key] = _keep(meta[key], str(count), _whole)
     return meta
@@ -123,7 +126,10 @@ def _project_row(project: Project, columns: list[str], scale: int) -> list[str]:
 def _coordinate_cells(project: Project) -> dict[str, str]:
     raw = project.fields
     if schema.coordinates_of(raw) == project.coordinates:
-        return {schema.LATITUDE: raw.get(schema.LATITUDE, ""), schema.LONGITUDE: raw.get(schema.LONGITUDE, "")}
+        return {
+            schema.LATITUDE: raw.get(schema.LATITUDE, ""),
+            schema.LONGITUDE: raw.get(schema.LONGITUDE, ""),
+        }
     if project.coordinates is None:
         return {schema.LATITUDE: "", schema.LONGITUDE: ""}
     return {schema.LATITUDE: repr(project.coordinates[0]), schema.LONGITUDE: repr(project.coordinates[1])}

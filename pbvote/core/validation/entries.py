@@ -14,7 +14,7 @@ def safe_len(value: object) -> int | None:
         return None
     try:
         return len(value)
-    except Exception:  # noqa: BLE001 - untrusted objects may raise anything
+    except Exception:
         return None
 
 
@@ -29,7 +29,7 @@ def as_list(value: object) -> list[object] | None:
         return None
     try:
         return list(value)
-    except Exception:  # noqa: BLE001 - untrusted objects may raise anything
+    except Exception:
         return None
 
 
@@ -41,13 +41,13 @@ def as_items(value: object) -> list[tuple[object, object]] | None:
         return None
     try:
         return list(value.items())
-    except Exception:  # noqa: BLE001 - untrusted objects may raise anything
+    except Exception:
         return None
 
 
-def is_whole(value: object) -> bool:
-    """Tell whether a value is a whole number; booleans are not, nor are 3.0 or "3"."""
-    return isinstance(value, int) and not isinstance(value, bool)
+def whole(value: object) -> int | None:
+    """The value when it is a whole number, else None; booleans are not, nor are 3.0 or "3"."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class IdReader:
@@ -80,6 +80,11 @@ class IdReader:
             return None
         self._seen.add(entry)
         return entry
+
+    def read_all(self, entries: list[object]) -> list[str]:
+        """The entries that are known project ids, each once, in input order."""
+        ids = (self.read(position, entry) for position, entry in enumerate(entries, 1))
+        return [project_id for project_id in ids if project_id is not None]
 
     def _report_once(self, code: ViolationCode, entry: str) -> None:
         if entry not in self._reported:

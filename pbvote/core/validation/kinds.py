@@ -12,8 +12,8 @@ from pbvote.core.validation.entries import (
     count_limits,
     input_limit,
     is_given,
-    is_whole,
     safe_len,
+    whole,
 )
 from pbvote.core.validation.violations import BallotInput, Violation, ViolationCode, clamped, shown, violation
 
@@ -54,13 +54,15 @@ def _chosen(spec: BudgetSpec, choice: BallotInput) -> Examined:
     """Approval and knapsack: a set of project ids within the count (and, for knapsack, cost) limits."""
     if is_given(choice.points):
         return _shape(spec)
-    oversized = _oversized(spec, safe_len(choice.projects), ViolationCode.TOO_MANY_PROJECTS, spec.max_projects)
+    oversized = _oversized(
+        spec, safe_len(choice.projects), ViolationCode.TOO_MANY_PROJECTS, spec.max_projects
+    )
     entries = as_list(choice.projects)
     if oversized or entries is None:
         return oversized or _shape(spec)
     violations: list[Violation] = []
     reader = IdReader(spec, violations)
-    ids = [project_id for position, entry in enumerate(entries, 1) if (project_id := reader.read(position, entry))]
+    ids = reader.read_all(entries)
     count_limits(violations, len(ids), spec.min_projects, spec.max_projects, ViolationCode.TOO_MANY_PROJECTS)
     if spec.kind is BallotKind.KNAPSACK:
         total = sum(reader.projects[project_id].cost for project_id in ids)
@@ -80,8 +82,8 @@ def _ranked_by_order(spec: BudgetSpec, choice: BallotInput) -> Examined:
         return oversized or _shape(spec)
     violations: list[Violation] = []
     reader = IdReader(spec, violations)
-    ids = [project_id for position, entry in enumerate(entries, 1) if (project_id := reader.read(position, entry))]
-    count_limits(violations, len(entries), max(1, spec.min_projects), limit, ViolationCode.RANKING_TOO_LONG)
+    ids = reader.read_all(entries)
+    count_limits(violations, len(ids), max(1, spec.min_projects), limit, ViolationCode.RANKING_TOO_LONG)
     return violations, None if violations else Ballot(tuple(ids))
 
 
@@ -98,26 +100,38 @@ def _ranked_by_mapping(spec: BudgetSpec, choice: BallotInput) -> Examined:
     reader = IdReader(spec, violations)
     ranked: list[tuple[int, str]] = []
     ranks: list[int] = []
-    for position, (key, rank) in enumerate(items, 1):
+    known = 0
+    for position, (key, value) in enumerate(items, 1):
         project_id = reader.read(position, key)
-        shown_key = shown(key) if isinstance(key, str) else None
-        if not is_whole(rank):
-            violations.append(violation(ViolationCode.NOT_AN_INTEGER, project=shown_key))
-        elif rank < 1:  # type: ignore[operator]
-            violations.append(violation(ViolationCode.INVALID_RANK, project=shown_key, rank=clamped(rank)))  # type: ignore[arg-type]
+        known += project_id is not None
+        rank = whole(value)
+        if rank is None:
+            violations.append(violation(ViolationCode.NOT_AN_INTEGER, project=_shown_key(key)))
+        elif rank < 1:
+            violations.append(
+                violation(ViolationCode.INVALID_RANK, project=_shown_key(key), rank=clamped(rank))
+            )
         else:
-            ranks.append(rank)  # type: ignore[arg-type]
+            ranks.append(rank)
             if project_id is not None:
-                ranked.append((rank, project_id))  # type: ignore[arg-type]
+                ranked.append((rank, project_id))
     violations += _rank_sequence_faults(ranks)
-    count_limits(violations, len(items), max(1, spec.min_projects), limit, ViolationCode.RANKING_TOO_LONG)
+    count_limits(violations, known, max(1, spec.min_projects), limit, ViolationCode.RANKING_TOO_LONG)
     return violations, None if violations else Ballot(tuple(project_id for _, project_id in sorted(ranked)))
+
+
+def _shown_key(key: object) -> str | None:
+    return shown(key) if isinstance(key, str) else None
 
 
 def _rank_sequence_faults(ranks: list[int]) -> list[Violation]:
     """Ranks given twice, and the first rank missing from 1..k (k the number of distinct ranks)."""
     counts = Counter(ranks)
-    faults = [violation(ViolationCode.DUPLICATE_RANK, rank=clamped(rank)) for rank in sorted(counts) if counts[rank] > 1]
+    faults = [
+        violation(ViolationCode.DUPLICATE_RANK, rank=clamped(rank))
+        for rank in sorted(counts)
+        if counts[rank] > 1
+    ]
     missing = set(range(1, len(counts) + 1)).difference(counts)
     if missing:
         faults.append(violation(ViolationCode.RANKS_NOT_CONTIGUOUS, missing=min(missing)))
@@ -138,13 +152,15 @@ def _cumulative(spec: BudgetSpec, choice: BallotInput) -> Examined:
     total = 0
     for position, (key, value) in enumerate(items, 1):
         project_id = reader.read(position, key)
-        points = _points(spec, shown(key) if isinstance(key, str) else None, value, violations)
+        points = _points(spec, _shown_key(key), value, violations)
         if points is not None:
             total += clamped(points)
             if project_id is not None and points > 0:
                 given.append((project_id, points))
     violations += _total_faults(spec, total)
-    count_limits(violations, len(given), spec.min_projects, spec.max_projects, ViolationCode.TOO_MANY_PROJECTS)
+    count_limits(
+        violations, len(given), spec.min_projects, spec.max_projects, ViolationCode.TOO_MANY_PROJECTS
+    )
     given.sort()
     ballot = Ballot(tuple(project_id for project_id, _ in given), tuple(points for _, points in given))
     return violations, None if violations else ballot
@@ -152,10 +168,10 @@ def _cumulative(spec: BudgetSpec, choice: BallotInput) -> Examined:
 
 def _points(spec: BudgetSpec, project: str | None, value: object, violations: list[Violation]) -> int | None:
     """The points given to one project when they are whole and non-negative (recording any excess)."""
-    if not is_whole(value):
+    points = whole(value)
+    if points is None:
         violations.append(violation(ViolationCode.NOT_AN_INTEGER, project=project))
         return None
-    points: int = value  # type: ignore[assignment]
     if points < 0:
         violations.append(violation(ViolationCode.NEGATIVE_POINTS, project=project, value=clamped(points)))
         return None

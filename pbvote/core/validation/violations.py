@@ -88,8 +88,6 @@ class BallotInvalid(DomainError):
         super().__init__("invalid ballot: " + ", ".join(violation.code for violation in self.violations))
 
 
-
-
 def violation(code: ViolationCode, **params: object) -> Violation:
     """Build a Violation with its code's string value and keyword parameters."""
     return Violation(code.value, params)
