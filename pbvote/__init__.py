@@ -80,12 +80,27 @@ def _migrations_dir() -> os.PathLike[str] | str:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature, in the order features depend on each other."""
+    from pbvote.audit.views import bp as audit_bp
     from pbvote.auth.views import bp as auth_bp
     from pbvote.ballots.views import bp as ballots_bp
+    from pbvote.processes.manage import manage_bp as processes_manage_bp
     from pbvote.processes.views import bp as processes_bp
+    from pbvote.proposals.manage import manage_bp
+    from pbvote.proposals.manage_moderation import reports_bp
     from pbvote.proposals.views import bp as proposals_bp
     from pbvote.results.views import bp as results_bp
     from pbvote.site.views import bp as site_bp
 
-    for blueprint in (site_bp, auth_bp, processes_bp, proposals_bp, ballots_bp, results_bp):
+    for blueprint in (
+        site_bp,
+        auth_bp,
+        audit_bp,
+        processes_bp,
+        processes_manage_bp,
+        proposals_bp,
+        manage_bp,
+        reports_bp,
+        ballots_bp,
+        results_bp,
+    ):
         app.register_blueprint(blueprint)

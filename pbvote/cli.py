@@ -16,6 +16,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(phases_group)
+    app.cli.add_command(audit_group)
 
 
 @click.group("user")
@@ -89,6 +91,51 @@ def deliver_command() -> None:
     sent, failed = deliver_pending(current_app.config, now=utcnow())
     db.session.commit()
     click.echo(f"Sent {sent}, failed {failed}.")
+
+
+@click.group("phases")
+def phases_group() -> None:
+    """Process phases."""
+
+
+@phases_group.command("advance")
+def advance_phases_command() -> None:
+    """Move processes that advance by date on to the phase their dates call for (run it daily or hourly)."""
+    from flask_babel import force_locale
+
+    from pbvote.db import utcnow
+    from pbvote.processes.services import advance_due_phases
+
+    with force_locale(current_app.config["DEFAULT_LOCALE"]):  # no request to choose a language from
+        result = advance_due_phases(utcnow(), time_zone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        refused = [(process.slug, process.phase.value, str(reason)) for process, reason in result.refused]
+    db.session.commit()
+    for move in result.moved:
+        click.echo(f"{move.process.slug}: {move.before.value} -> {move.after.value}")
+    for slug, phase, reason in refused:
+        click.echo(f"{slug}: stays in {phase}: {reason}", err=True)
+    click.echo(f"Moved {len(result.moved)}, refused {len(result.refused)}.")
+    if result.refused:
+        sys.exit(1)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+def verify_audit_command() -> None:
+    """Check the hash chain of the audit log; exit 1 and name the first broken entry if it is broken."""
+    from pbvote.audit.services import verify_chain
+
+    checked, broken = verify_chain()
+    if broken is None:
+        click.echo(f"Verified {checked} entries: the chain is intact.")
+        return
+    click.echo(f"Verified {checked} entries before a break.")
+    click.echo(f"Entry {broken.entry_id} is broken: {broken.reason}.", err=True)
+    sys.exit(1)
 
 
 def make_cli() -> click.Group:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_symbol
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -32,6 +32,8 @@ def init_app(app: Flask) -> None:
 def select_locale() -> str:
     """The visitor's chosen language (cookie, then account), else the municipality's default."""
     supported = current_app.config["LOCALES"]
+    if not has_request_context():  # CLI commands and e-mails rendered outside a request
+        return str(current_app.config["DEFAULT_LOCALE"])
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in supported:
         return str(chosen)

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from pbvote.auth.models import Role, User
 from pbvote.auth.passwords import hash_password
 from pbvote.extensions import db
-from pbvote.processes.models import Municipality, Phase, Process
+from pbvote.processes.models import Budget, Category, Municipality, Phase, Process
+from pbvote.proposals.models import EventKind, Proposal, ProposalEvent
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -48,3 +49,37 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
     """Log ``user`` in through the real form."""
     response = client.post("/konto/log-ind", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.data[:500]
+
+
+def make_budget(process: Process, **overrides: Any) -> Budget:
+    """A committed budget (citywide unless ``district`` is given) in ``process``."""
+    fields: dict[str, Any] = {"name_da": f"Pulje {next(_numbers)}", "amount": 100_000_000}
+    fields.update(overrides)
+    budget = Budget(process=process, **fields)
+    db.session.add(budget)
+    db.session.commit()
+    return budget
+
+
+def make_category(process: Process, **overrides: Any) -> Category:
+    """A committed category in ``process``."""
+    fields: dict[str, Any] = {"name_da": f"Kategori {next(_numbers)}"}
+    fields.update(overrides)
+    category = Category(process=process, **fields)
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+def make_proposal(process: Process, *, budget: Budget | None = None, **overrides: Any) -> Proposal:
+    """A committed, submitted proposal (with its 'submitted' event) in ``process``."""
+    budget = budget or (process.budgets[0] if process.budgets else make_budget(process))
+    number = next(_numbers)
+    fields: dict[str, Any] = {"title": f"Forslag {number}", "summary": f"Resume af forslag {number}"}
+    fields.update(overrides)
+    proposal = Proposal(process=process, budget_id=budget.id, **fields)
+    author = fields.get("author")
+    proposal.events.append(ProposalEvent(kind=EventKind.SUBMITTED, actor_id=author.id if author else None))
+    db.session.add(proposal)
+    db.session.commit()
+    return proposal

@@ -21,10 +21,19 @@ FORBIDDEN_IN_CORE = (
 FEATURES_IN_ORDER = ("auth", "processes", "proposals", "ballots", "results", "workshop")
 
 
+def runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node outside `if TYPE_CHECKING:` blocks (typing-only imports may point the other way)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(child) for child in ast.walk(node))
+    return [node for node in ast.walk(tree) if id(node) not in skipped]
+
+
 def imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text("utf-8"))
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in runtime_nodes(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

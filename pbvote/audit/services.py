@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from pbvote.audit.models import AuditEntry
 from pbvote.extensions import db
@@ -60,6 +61,7 @@ def record_audit(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     now: datetime,
+    session: Session | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain (who, what, target, before → after, when, request). Does not commit.
 
@@ -67,8 +69,10 @@ def record_audit(
         actor: the user acting (None for the system or a command without a user).
         action: a dotted verb such as ``process.phase_changed``.
         target: the model instance acted on, or a ``(type, id)`` pair.
+        session: where to write; the app's session unless an entry must outlive its transaction.
     """
-    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    session = db.session if session is None else session
+    last = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     target_type, target_id = target_of(target)
     entry = AuditEntry(
         at=now,
@@ -83,8 +87,8 @@ def record_audit(
         prev_hash=last.entry_hash if last else GENESIS_HASH,
     )
     entry.entry_hash = entry_digest(entry)
-    db.session.add(entry)
-    db.session.flush()
+    session.add(entry)
+    session.flush()
     return entry
 
 

@@ -46,6 +46,7 @@ class EventKind(enum.StrEnum):
     ASSESSED = "assessed"
     MERGED = "merged"
     PLACED_ON_BALLOT = "placed_on_ballot"
+    REMOVED_FROM_BALLOT = "removed_from_ballot"
     HIDDEN = "hidden"
     RESTORED = "restored"
 

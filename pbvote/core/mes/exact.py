@@ -79,7 +79,16 @@ class ExactBook:
         if not mask.any():
             return 0
         weights = np.repeat(compiled.counts[groups], lengths)[mask] * compiled.gutility[entries][mask]
-        per_project = np.zeros(len(compiled.ids), dtype=np.int64)
-        np.add.at(per_project, projects[mask], weights)
+        per_project = _exact_bincount(projects[mask], weights, len(compiled.ids))
         used = np.flatnonzero(per_project)
-        return int(sum(int(w) * self.numerators[p] for p, w in zip(used.tolist(), per_project[used].tolist())))
+        return sum(per_project[p] * self.numerators[p] for p in used.tolist())
+
+
+def _exact_bincount(keys: IntArray, values: IntArray, size: int) -> list[int]:
+    """Sum non-negative int64 values per key exactly: bincount on 21-bit slices stays below 2**53."""
+    total = [0] * size
+    for shift in (0, 21, 42):
+        part = np.bincount(keys, weights=(values >> shift) & 0x1FFFFF, minlength=size)
+        for index in np.flatnonzero(part).tolist():
+            total[index] += int(part[index]) << shift
+    return total

@@ -30,11 +30,40 @@ INFINITE = float("inf")
 
 def round_leap(state: _State, winner: int, rho: float) -> float:
     """Certify how far the share can rise before another project could beat ``winner`` this round."""
-    compiled = state.compiled
-    rivals = ~state.funded
-    rivals[winner] = False
+    rivals = _rivals(state, winner)
     if not rivals.any():
         return INFINITE
+    paid, shortfall, rich_short, slack = _payments_at(state, rho)
+    cost = state.compiled.cost_f
+    margin = cost - paid - slack
+    rate = np.where(shortfall > 0, _exhausted_mass(state) + rich_short, 0.0)
+    capped = cost - paid - shortfall > slack  # even unlimited money cannot reach rho_w
+    return _smallest_leap(margin[rivals], rate[rivals], capped[rivals])
+
+
+def rivals_near(state: _State, winner: int, rho: float) -> np.ndarray:
+    """Give the rivals whose supporters might pay their cost at ``rho`` (floats cannot rule it out).
+
+    Used with the winner's rho at a lower share: a rival not listed cannot beat the winner there.
+    """
+    rivals = _rivals(state, winner)
+    if not rivals.any():
+        return np.zeros(0, dtype=np.int64)
+    paid, _, _, slack = _payments_at(state, rho)
+    return np.flatnonzero(rivals & (paid + slack >= state.compiled.cost_f))
+
+
+def _rivals(state: _State, winner: int) -> np.ndarray:
+    """Mark the projects not funded yet, the winner left out."""
+    rivals = ~state.funded
+    rivals[winner] = False
+    return rivals
+
+
+def _payments_at(state: _State, rho: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per project at ``rho``: what supporters would pay, their shortfall below the cap, the mass of
+    never-exhausted supporters short of the cap, and the float slack for the project's supporters."""
+    compiled = state.compiled
     budgets = np.maximum(state.budgets[compiled.group], 0.0)
     caps = rho * compiled.utility_f
     short = budgets < caps
@@ -43,11 +72,7 @@ def round_leap(state: _State, winner: int, rho: float) -> float:
     paid = np.add.reduceat(weights * np.minimum(budgets, caps), starts)
     shortfall = np.add.reduceat(weights * np.where(short, caps - budgets, 0.0), starts)
     rich_short = np.add.reduceat(weights * (short & ~state.exhausted[compiled.group]), starts)
-    slack = np.add.reduceat(weights, starts) * state.tolerance
-    margin = compiled.cost_f - paid - slack
-    rate = _exhausted_mass(state) + rich_short
-    capped = compiled.cost_f - paid - shortfall > slack  # even unlimited money cannot reach rho_w
-    return _smallest_leap(margin[rivals], rate[rivals], capped[rivals])
+    return paid, shortfall, rich_short, compiled.supporters_f * state.tolerance
 
 
 def terminal_leap(state: _State) -> float:
@@ -78,9 +103,9 @@ def _smallest_leap(margin: np.ndarray, rate: np.ndarray, capped: np.ndarray) -> 
     if not open_.any():
         return INFINITE
     margin, rate = margin[open_], rate[open_]
-    if (margin <= 0).any():
-        return 0.0
-    growing = rate > 0
+    growing = rate > 0  # a rival whose supporters cannot gain keeps losing (the winner won at s)
     if not growing.any():
         return INFINITE
+    if (margin[growing] <= 0).any():
+        return 0.0
     return float(np.min(margin[growing] / rate[growing]))

@@ -19,7 +19,7 @@ import numpy as np
 
 from pbvote.core.mes.compiled import BoolArray, Compiled, FloatArray, IntArray
 from pbvote.core.mes.exact import ExactBook
-from pbvote.core.mes.margins import round_leap, terminal_leap
+from pbvote.core.mes.margins import rivals_near, round_leap, terminal_leap
 
 TOLERANCE = 1e-9  # relative to the share; float budgets are off by ~1e-13 of it at most
 
@@ -41,8 +41,10 @@ class Run:
     share: Fraction
     rounds: tuple[Round, ...]
     exhausted: BoolArray
+    budgets: FloatArray  # float estimates of what each group holds at the end (exact: ``book``)
     book: ExactBook
     leap: float  # the share can rise by this much (smallest units) with the same outcome
+    same_as_below: bool  # same funded sequence as ``below`` and no share between can differ
 
 
 @dataclass(slots=True)
@@ -59,13 +61,15 @@ class _State:
     affordable: BoolArray
 
 
-def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False) -> Run:
+def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False, below: Run | None = None) -> Run:
     """Run MES with every voter starting at ``share``; optionally certify the next share worth trying.
 
     Args:
         compiled: the election's arrays.
         share: each voter's starting money, in smallest units (may be fractional).
         leap: also compute how far the share can rise without changing the outcome.
+        below: a run at a lower share: check that every share between gives its funded sequence
+            (each rival's rho here stays above the winner's rho there; both only fall as shares rise).
 
     Returns:
         The run, rounds in funding order.
@@ -87,6 +91,7 @@ def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False) -> Run:
     state.lower *= 1 - 1e-12
     rounds: list[Round] = []
     certified = float("inf")
+    same = below is not None
     while True:
         choice = _select(state)
         if choice is None:
@@ -94,11 +99,30 @@ def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False) -> Run:
         winner, rho, exhausted, tied = choice
         if leap:
             certified = min(certified, round_leap(state, winner, float(rho)))
+        if same and below is not None:
+            index = len(rounds)
+            same = (
+                index < len(below.rounds)
+                and below.rounds[index].project == winner
+                and _stays_behind(state, winner, below.rounds[index].rho)
+            )
         _pay(state, winner, rho, exhausted)
         rounds.append(Round(winner, rho, exhausted, tied))
     if leap:
         certified = min(certified, terminal_leap(state))
-    return Run(share, tuple(rounds), state.exhausted, state.book, certified)
+    same = same and below is not None and len(below.rounds) == len(rounds)
+    return Run(share, tuple(rounds), state.exhausted, state.budgets, state.book, certified, same)
+
+
+def _stays_behind(state: _State, winner: int, rho_below: Fraction) -> bool:
+    """Tell whether every rival's rho here is above ``rho_below`` (or equal and behind in the tie-break)."""
+    for rival in rivals_near(state, winner, float(rho_below)).tolist():
+        if _estimate(state, rival) is None:
+            continue  # unaffordable here, so at every lower share too
+        rho = _exact_rho(state, rival)[0]
+        if rho < rho_below or (rho == rho_below and rival < winner):
+            return False
+    return True
 
 
 def _select(state: _State) -> tuple[int, Fraction, IntArray, tuple[int, ...]] | None:
@@ -138,41 +162,63 @@ def _supporters(state: _State, project: int) -> tuple[IntArray, FloatArray, Floa
 
 
 def _estimate(state: _State, project: int) -> tuple[float, float] | None:
-    """Bracket rho in floats with proven bounds (low, high), or None when the project is unaffordable."""
+    """Bracket rho in floats with proven bounds (low, high), or None when the project is unaffordable.
+
+    Exhausted supporters hold 0 and so simply count as paying nothing.
+    """
     compiled = state.compiled
-    groups, budgets, utilities, entries = _supporters(state, project)
-    weights = compiled.weight_f[entries]
+    start, end = int(compiled.ptr[project]), int(compiled.ptr[project + 1])
+    budgets = np.maximum(state.budgets[compiled.group[start:end]], 0.0)
+    held = compiled.weight_f[start:end] * budgets
     cost = float(compiled.costs[project])
-    money = float(weights @ budgets)
-    slack = float(weights.sum()) * state.tolerance
+    money = float(held.sum())
+    slack = float(compiled.supporters_f[project]) * state.tolerance
     if money < cost - slack:
         return None
-    if money < cost + slack and state.book.money_of(groups) < compiled.costs[project]:
-        return None
-    rho, mass = _float_rho(budgets, utilities, weights, cost)
-    low = slack / mass + 1e-12 * rho
-    high = 2 * low
-    while float(weights @ np.minimum(budgets, (rho + high) * utilities)) < cost + slack:
-        high *= 2
-    return rho - low, rho + high
+    if money < cost + slack:  # too close to call in floats: settle it exactly
+        groups = compiled.group[start:end]
+        live = groups[~state.exhausted[groups]]
+        if state.book.money_of(live) < compiled.costs[project]:
+            return None
+        exact = float(_exact_rho(state, project)[0])
+        return exact * (1 - 1e-15), exact * (1 + 1e-15)
+    ratios = budgets * compiled.inverse_utility_f[start:end]
+    weighted = compiled.weighted_utility_f[start:end]
+    rho, slope = _float_rho(ratios, held, weighted, cost)
+    width = 2 * slack / slope + 1e-12 * rho
+    low, high = rho - width, rho + width
+    while low > 0 and _paid_at(low, budgets, weighted, held, ratios) > cost - slack:
+        low = max(rho - 4 * (rho - low), 0.0)
+    while _paid_at(high, budgets, weighted, held, ratios) < cost + slack:
+        high = rho + 4 * (high - rho)
+    return low, high
 
 
-def _float_rho(budgets: FloatArray, utilities: FloatArray, weights: FloatArray, cost: float) -> tuple[float, float]:
-    """Solve sum(weight x min(budget, rho x utility)) = cost in floats; return rho and the payers' slope."""
-    poor = np.zeros(len(budgets), dtype=np.bool_)
-    mass = float(weights @ utilities)
-    rho = cost / mass
+def _paid_at(rho: float, budgets: FloatArray, weighted: FloatArray, held: FloatArray, ratios: FloatArray) -> float:
+    """Return what the supporters would pay at ``rho``: sum(weight x min(budget, rho x utility))."""
+    short = ratios < rho
+    return float(np.sum(held, where=short) + rho * np.sum(weighted, where=~short))
+
+
+def _float_rho(ratios: FloatArray, held: FloatArray, weighted: FloatArray, cost: float) -> tuple[float, float]:
+    """Solve sum(weight x min(budget, rho x utility)) = cost in floats by the poor/rich iteration.
+
+    Returns rho and the slope there (the payers' weighted utility).
+    """
+    total = float(weighted.sum())
+    rho, rest = cost / total, total
+    count = -1
     while True:
-        newly = ~poor & (budgets < rho * utilities)
-        if not newly.any():
-            return rho, mass
-        poor |= newly
-        if poor.all():
-            last = int(np.argmax(budgets / utilities))
-            return float(budgets[last] / utilities[last]), float(weights[last] * utilities[last])
-        paid = float(weights[poor] @ budgets[poor])
-        mass = float(weights[~poor] @ utilities[~poor])
-        rho = (cost - paid) / mass
+        short = ratios < rho
+        now = int(np.count_nonzero(short))
+        if now == count:
+            return rho, rest
+        count = now
+        rest = total - float(np.sum(weighted, where=short))
+        if now == len(ratios) or rest <= 0:
+            last = int(np.argmax(ratios))
+            return float(ratios[last]), float(weighted[last])
+        rho = (cost - float(np.sum(held, where=short))) / rest
 
 
 def _exact_rho(state: _State, project: int) -> tuple[Fraction, IntArray]:
@@ -183,7 +229,9 @@ def _exact_rho(state: _State, project: int) -> tuple[Fraction, IntArray]:
     utility_int = compiled.utility[entries]
     mass_int = compiled.counts[groups] * utility_int
     cost = compiled.costs[project]
-    rho_f, _ = _float_rho(budgets, utilities, compiled.weight_f[entries], float(cost))
+    rho_f, _ = _float_rho(
+        budgets / utilities, compiled.weight_f[entries] * budgets, compiled.weighted_utility_f[entries], float(cost)
+    )
     unsure = np.zeros(len(groups), dtype=np.bool_)
     while True:
         diff = budgets - rho_f * utilities

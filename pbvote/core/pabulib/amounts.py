@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-_DECIMAL = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?", re.ASCII)
+MAX_DIGITS = 30
+"""More digits than any real amount has; longer numbers are refused before int() is asked to read them."""
+
+_DECIMAL = re.compile(r"([0-9]{1,30})(?:[.,]([0-9]{1,30}))?", re.ASCII)
 
 
 def split_decimal(text: str) -> tuple[str, str] | None:

@@ -15,8 +15,8 @@ from pbvote.core.pabulib.fast import build_frozen
 from pbvote.core.pabulib.rows import show
 from pbvote.core.types import Ballot, BallotKind
 
-_UNSIGNED_POINTS = re.compile(r"[0-9]+(?:,[0-9]+)*", re.ASCII)
-_SIGNED_POINTS = re.compile(r"-?[0-9]+(?:,-?[0-9]+)*", re.ASCII)
+_UNSIGNED_POINTS = re.compile(r"[0-9]{1,18}(?:,[0-9]{1,18})*", re.ASCII)
+_SIGNED_POINTS = re.compile(r"-?[0-9]{1,18}(?:,-?[0-9]{1,18})*", re.ASCII)
 
 
 class BadVote(Exception):
@@ -45,7 +45,8 @@ def bulk_ballots(keys: Sequence[Hashable], context: VoteContext) -> list[Ballot]
         empty vote, spaces, a repeated project, bad points); ``parse_ballot`` then tells which.
     """
     cumulative = context.kind is BallotKind.CUMULATIVE
-    votes = cast(list[str], list(map(itemgetter(0), keys)) if cumulative else keys)
+    pairs = cast(Sequence[tuple[str, str]], keys)
+    votes = list(map(itemgetter(0), pairs)) if cumulative else cast(list[str], keys)
     lists = list(map(str.split, votes, repeat(",")))
     if not context.project_ids.issuperset(chain.from_iterable(lists)):
         return None
@@ -54,7 +55,7 @@ def bulk_ballots(keys: Sequence[Hashable], context: VoteContext) -> list[Ballot]
     if context.vote_type == "choose-1" and max(map(len, lists), default=0) > 1:
         return None
     if cumulative:
-        return _bulk_cumulative(lists, cast(list[str], list(map(itemgetter(1), keys))), context)
+        return _bulk_cumulative(lists, list(map(itemgetter(1), pairs)), context)
     if context.kind is not BallotKind.RANKED:
         deque(map(list.sort, lists), maxlen=0)
     return list(build_frozen(Ballot, len(lists), projects=map(tuple, lists), points=repeat(())))

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from itertools import repeat
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -34,6 +35,9 @@ def build_frozen(cls: type[T], count: int, **values: Iterable[Any]) -> tuple[T, 
     names = [field.name for field in fields(cls)]  # type: ignore[arg-type]
     if sorted(names) != sorted(values):
         raise ValueError(f"build_frozen({cls.__name__}) needs exactly the fields {names}")
+    if not all(isinstance(cls.__dict__.get(name), MemberDescriptorType) for name in names):
+        keyword_rows = map(dict, map(zip, repeat(list(values)), zip(*values.values(), strict=True)))
+        return tuple(cls(**row) for row in keyword_rows)  # not slotted after all: the slow, sure way
     instances: tuple[T, ...] = tuple(map(object.__new__, repeat(cls, count)))
     for name, column in values.items():
         deque(map(cls.__dict__[name].__set__, instances, column), maxlen=0)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from pbvote.core.errors import PabulibError
 from pbvote.core.pabulib import schema
-from pbvote.core.pabulib.amounts import split_decimal, to_units
+from pbvote.core.pabulib.amounts import MAX_DIGITS, split_decimal, to_units
+from pbvote.core.pabulib.ballots import VoteContext
 from pbvote.core.pabulib.fast import gc_paused
 from pbvote.core.pabulib.rows import RowCursor, show
-from pbvote.core.pabulib.votes import VoteContext, read_voters
+from pbvote.core.pabulib.votes import read_voters
 from pbvote.core.types import Election, Project
 
 _MetaLines = dict[str, int]
@@ -50,9 +51,8 @@ def parse_pabulib_bytes(data: bytes, source: str = "<bytes>") -> Election:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise PabulibError(
-            f"bytes {data[exc.start : exc.end]!r} are not valid UTF-8 [{source}]", line
-        ) from None
+        where = "" if source.startswith("<") else f" [{source}]"
+        raise PabulibError(f"bytes {data[exc.start : exc.end]!r} are not valid UTF-8{where}", line) from None
     return parse_pabulib_text(text, source)
 
 
@@ -71,7 +71,7 @@ def parse_pabulib_text(text: str, source: str = "<text>") -> Election:
         PabulibError: the text is not a valid pabulib file; the message names the line and the fault.
     """
     cursor = RowCursor(text.removeprefix("\ufeff"), source)
-    if not cursor.text.strip():
+    if not cursor.text or cursor.text.isspace():
         cursor.fail("the file is empty", 1)
     with gc_paused():
         return _read_election(cursor)
@@ -141,7 +141,7 @@ def _threshold(cursor: RowCursor, meta: dict[str, str], lines: _MetaLines) -> in
     text = meta.get(schema.THRESHOLD, "").strip()
     if text.lower() in schema.MISSING_VALUES:
         return None
-    if not text.isascii() or not text.lstrip("-").isdigit():
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > MAX_DIGITS:
         cursor.fail(f"{schema.THRESHOLD} {show(text)} is not a whole number", lines[schema.THRESHOLD])
     return int(text)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable
 from itertools import repeat
 from typing import TYPE_CHECKING, NoReturn
@@ -29,21 +28,46 @@ def show(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
+class _Lines:
+    """Hand the CSV reader one line at a time, remembering how far into the text it has read.
+
+    Cheaper than wrapping a whole 4 MB text in a StringIO when only the first sections go
+    through the CSV reader.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        start = self.offset
+        if start >= len(self.text):
+            raise StopIteration
+        end = self.text.find("\n", start)
+        self.offset = len(self.text) if end < 0 else end + 1
+        return self.text[start : self.offset]
+
+
 class RowCursor:
     """Hand out the non-blank rows of a pabulib text in order, remembering where each one starts."""
 
     def __init__(self, text: str, source: str) -> None:
+        if "\n" not in text:
+            text = text.replace("\r", "\n")  # old Mac line endings
         self.text = text
         self.source = source
-        self._source = io.StringIO(text, newline="")
-        self._reader = _csv_reader(self._source)
+        self._lines = _Lines(text)
+        self._reader = _csv_reader(self._lines)
         self._pending: list[str] | None = None
         self.rest_used_csv = False  # whether rest() went through the CSV reader (so split every cell)
         self.line = 0  # the line the last row handed out starts on
 
     def fail(self, message: str, line: int | None = None) -> NoReturn:
         """Raise a PabulibError naming the line (the last row's by default) and the file."""
-        where = "" if self.source == "<text>" else f" [{self.source}]"
+        where = "" if self.source.startswith("<") else f" [{self.source}]"
         raise PabulibError(message + where, self.line if line is None else line)
 
     @property
@@ -63,7 +87,7 @@ class RowCursor:
             except StopIteration:
                 return None
             except csv.Error as exc:
-                self.fail(f"malformed CSV: {exc}", self._reader.line_num)
+                self.fail(f"malformed CSV: {exc}", before + 1)
             if not is_blank(row):
                 self.line = before + 1
                 return row
@@ -80,21 +104,32 @@ class RowCursor:
         is more; -1 splits every cell). Quoted text goes through the CSV reader, split fully;
         ``rest_used_csv`` tells which way was taken.
         """
-        text = self._source.read()
-        self.rest_used_csv = '"' in text or "\0" in text or text.count("\r") != text.count("\r\n")
+        offset = self._lines.offset
+        text = self.text.replace("\r\n", "\n") if "\r" in self.text else self.text
+        quoted = self.text.find('"', offset) >= 0 or self.text.find("\0", offset) >= 0
+        self.rest_used_csv = quoted or "\r" in text  # a lone CR left after the CRLFs are gone
         if self.rest_used_csv:
-            reader = _csv_reader(io.StringIO(text, newline=""))
-            try:
-                rows = list(reader)
-            except csv.Error as exc:
-                self.fail(f"malformed CSV: {exc}", self._reader.line_num + reader.line_num)
+            rows = self._csv_rest(self.text[offset:])
         else:
-            lines = text.replace("\r\n", "\n").split("\n")
+            # The line reader split at "\n" too, so the lines it has not handed out are these.
+            lines = text.split("\n")[self._reader.line_num :]
             if lines and not lines[-1]:
                 lines.pop()
             rows = list(map(str.split, lines, repeat(";"), repeat(leading)))
         if not set(map(len, rows)).isdisjoint((0, 1)):
             rows = [row for row in rows if not is_blank(row)]
+        return rows
+
+    def _csv_rest(self, text: str) -> list[list[str]]:
+        reader = _csv_reader(_Lines(text))
+        rows: list[list[str]] = []
+        before = 0
+        try:
+            for row in reader:
+                rows.append(row)
+                before = reader.line_num
+        except csv.Error as exc:
+            self.fail(f"malformed CSV: {exc}", self._reader.line_num + before + 1)
         return rows
 
     def expect_title(self, title: str) -> None:
@@ -145,7 +180,7 @@ class RowCursor:
 
         Only used to report an error, so the fast path never tracks lines row by row.
         """
-        reader = _csv_reader(io.StringIO(self.text, newline=""))
+        reader = _csv_reader(_Lines(self.text))
         seen = -1
         before = 0
         for row in reader:
@@ -158,7 +193,9 @@ class RowCursor:
 
 
 def describe_stray_row(row: list[str], otherwise: str) -> str:
-    """Name an unexpected row: an unknown section title if it looks like one, else what was expected."""
+    """Name an unexpected row: a section title out of place, an unknown one, or else what was expected."""
+    if is_title(row):
+        return f"section {row[0].strip().upper()} out of place (sections go {', '.join(SECTIONS)}, once each)"
     if len(row) == 1 and UNKNOWN_SECTION.fullmatch(row[0].strip()):
         return f"unknown section {show(row[0].strip())} (sections go {', '.join(SECTIONS)})"
     return otherwise

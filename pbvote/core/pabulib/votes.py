@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from collections import deque
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from itertools import chain, repeat
-from operator import itemgetter, ne
+from operator import itemgetter
 from typing import NoReturn, cast
 
 from pbvote.core.pabulib import schema
+from pbvote.core.pabulib.ballots import BadVote, VoteContext, bulk_ballots, parse_ballot
 from pbvote.core.pabulib.fast import build_frozen
 from pbvote.core.pabulib.rows import RowCursor, describe_stray_row, show
 from pbvote.core.types import Ballot, BallotKind, Voter
 
-_UNSIGNED_POINTS = re.compile(r"[0-9]+(?:,[0-9]+)*", re.ASCII)
-_SIGNED_POINTS = re.compile(r"-?[0-9]+(?:,-?[0-9]+)*", re.ASCII)
+_TITLE_SPELLINGS = frozenset(
+    spelling for title in schema.SECTIONS for spelling in (title, title.lower(), title.title())
+)
 
 
 def read_voters(cursor: RowCursor, columns: tuple[str, ...], context: VoteContext) -> tuple[Voter, ...]:
@@ -44,14 +42,10 @@ def read_voters(cursor: RowCursor, columns: tuple[str, ...], context: VoteContex
     names = tuple(name for name in columns if name not in required)
     leading = bool(names) and set(columns[: len(required)]) == set(required)
     rows = cursor.rest(len(required) if leading else -1)
-    if leading and not cursor.rest_used_csv:
-        extras = _tails(cursor, rows, columns, len(required), context.header_line)
-    else:
-        _check_widths(cursor, rows, len(columns), context.header_line)
-        extras = list(map(_tuple_getter([columns.index(name) for name in names]), rows))
-    fields = {extra: _fields_dict(names, extra) for extra in dict.fromkeys(extras)}
+    tail_at = len(required) if leading and not cursor.rest_used_csv else None
+    extras, fields = _extras(cursor, rows, columns, names, tail_at, context.header_line)
     ids = list(map(itemgetter(columns.index(schema.VOTER_ID)), rows))
-    _check_voter_ids(cursor, ids, context.header_line)
+    _check_voter_ids(cursor, rows, ids, context.header_line)
     keys: list[Hashable] = list(map(itemgetter(columns.index(schema.VOTE)), rows))
     if cumulative:
         keys = list(zip(keys, map(itemgetter(columns.index(schema.POINTS)), rows), strict=True))
@@ -65,10 +59,32 @@ def read_voters(cursor: RowCursor, columns: tuple[str, ...], context: VoteContex
     )
 
 
-def _fields_dict(names: tuple[str, ...], extra: Hashable) -> dict[str, str]:
-    """A voter's extra cells by column name, from a tuple of cells or an unsplit tail of the line."""
-    values = extra.split(";") if isinstance(extra, str) else cast(tuple[str, ...], extra)
-    return dict(zip(names, values, strict=True))
+def _extras(
+    cursor: RowCursor,
+    rows: list[list[str]],
+    columns: tuple[str, ...],
+    names: tuple[str, ...],
+    tail_at: int | None,
+    header_line: int,
+) -> tuple[list[Hashable], dict[Hashable, dict[str, str]]]:
+    """Each row's extra cells as a hashable key, and the fields dict of each distinct key.
+
+    When ``tail_at`` is given, rows hold their extra cells as one unsplit text at that index, and
+    only distinct texts get split.
+    """
+    if tail_at is not None:
+        _check_widths(cursor, rows, tail_at + 1, header_line)
+        extras: list[Hashable] = list(map(itemgetter(tail_at), rows))
+    else:
+        _check_widths(cursor, rows, len(columns), header_line)
+        extras = list(map(_tuple_getter([columns.index(name) for name in names]), rows))
+    fields: dict[Hashable, dict[str, str]] = {}
+    for extra in dict.fromkeys(extras):
+        values = extra.split(";") if isinstance(extra, str) else cast(tuple[str, ...], extra)
+        if len(values) != len(names):
+            _fail_tail(cursor, rows, extras.index(extra), len(columns), header_line)
+        fields[extra] = dict(zip(names, values, strict=True))
+    return extras, fields
 
 
 def _tuple_getter(indices: list[int]) -> Callable[[list[str]], Hashable]:
@@ -88,27 +104,25 @@ def _check_widths(cursor: RowCursor, rows: list[list[str]], width: int, header_l
     _fail_width(cursor, rows[index], len(rows[index]), width, cursor.line_of_rest_row(header_line, index))
 
 
-def _tails(
-    cursor: RowCursor, rows: list[list[str]], columns: tuple[str, ...], split: int, header_line: int
-) -> list[str]:
-    """The unsplit extra cells of rows split into ``split`` leading cells and a tail, checked for width."""
-    _check_widths(cursor, rows, split + 1, header_line)
-    tails = list(map(itemgetter(split), rows))
-    semicolons = len(columns) - split - 1
-    for tail in dict.fromkeys(tails):
-        if tail.count(";") != semicolons:
-            index = tails.index(tail)
-            got = split + tail.count(";") + 1
-            _fail_width(cursor, rows[index], got, len(columns), cursor.line_of_rest_row(header_line, index))
-    return tails
+def _fail_tail(
+    cursor: RowCursor, rows: list[list[str]], index: int, width: int, header_line: int
+) -> NoReturn:
+    """Fail on a row whose unsplit tail holds the wrong number of cells."""
+    cells = len(rows[index]) - 1 + rows[index][-1].count(";") + 1
+    _fail_width(cursor, rows[index], cells, width, cursor.line_of_rest_row(header_line, index))
 
 
 def _fail_width(cursor: RowCursor, row: list[str], got: int, width: int, line: int) -> NoReturn:
     cursor.fail(describe_stray_row(row, f"wrong number of fields in VOTES: {got}, expected {width}"), line)
 
 
-def _check_voter_ids(cursor: RowCursor, ids: list[str], header_line: int) -> None:
+def _check_voter_ids(cursor: RowCursor, rows: list[list[str]], ids: list[str], header_line: int) -> None:
+    """Voter ids must be present and unique; a row that is a section title has no place here."""
     distinct = set(ids)
+    if not _TITLE_SPELLINGS.isdisjoint(distinct):
+        for index, voter_id in enumerate(ids):
+            if voter_id in _TITLE_SPELLINGS and not "".join(rows[index][1:]).replace(";", "").strip():
+                cursor.fail(describe_stray_row([voter_id], ""), cursor.line_of_rest_row(header_line, index))
     if len(distinct) == len(ids) and "" not in distinct:
         return
     seen: set[str] = set()
@@ -122,16 +136,13 @@ def _check_voter_ids(cursor: RowCursor, ids: list[str], header_line: int) -> Non
 def _ballots(cursor: RowCursor, keys: list[Hashable], context: VoteContext) -> dict[Hashable, Ballot]:
     """Map each distinct vote (and points) text to its Ballot, checking it once."""
     distinct = list(dict.fromkeys(keys))
-    if context.kind is not BallotKind.CUMULATIVE:
-        fast = _plain_ballots(distinct, context)  # type: ignore[arg-type]
-        if fast is not None:
-            return fast
+    fast = bulk_ballots(distinct, context)
+    if fast is not None:
+        return dict(zip(distinct, fast, strict=True))
     ballots: dict[Hashable, Ballot] = {}
     for key in distinct:
         try:
-            ballots[key] = _parse_ballot(key, context)
-        except _BadVote as exc:
+            ballots[key] = parse_ballot(key, context)
+        except BadVote as exc:
             cursor.fail(str(exc), cursor.line_of_rest_row(context.header_line, keys.index(key)))
     return ballots
-
-

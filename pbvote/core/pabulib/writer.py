@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 
 from pbvote.core.pabulib import schema
 from pbvote.core.pabulib.amounts import format_amount, parse_amount, split_decimal
@@ -32,23 +32,32 @@ def write_pabulib(election: Election) -> str:
     kind = schema.VOTE_TYPES.get(vote_type)
     if kind is None or (kind is not election.kind and election.kind is not BallotKind.KNAPSACK):
         raise ValueError(f"vote_type {vote_type!r} cannot carry {election.kind.value} ballots")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(["META"])
-    writer.writerow(["key", "value"])
     columns = _project_columns(election)
     project_rows = [_project_row(project, columns, election.scale) for project in election.projects]
     costs = [row[columns.index(schema.COST)] for row in project_rows]
-    writer.writerows(_meta(election, vote_type, costs).items())
-    writer.writerow(["PROJECTS"])
-    writer.writerow(columns)
-    writer.writerows(project_rows)
-    writer.writerow(["VOTES"])
     vote_columns = _vote_columns(election)
-    writer.writerow(vote_columns)
     cumulative = election.kind is BallotKind.CUMULATIVE
-    writer.writerows(_voter_row(voter, vote_columns, cumulative) for voter in election.voters)
-    return out.getvalue()
+    rows = chain(
+        [["META"], ["key", "value"]],
+        map(list, _meta(election, vote_type, costs).items()),
+        [["PROJECTS"], columns],
+        project_rows,
+        [["VOTES"], vote_columns],
+        (_voter_row(voter, vote_columns, cumulative) for voter in election.voters),
+    )
+    return "".join(map(_line, rows))
+
+
+_NEEDS_QUOTES = re.compile(r'[;"\r\n]')
+
+
+def _line(cells: list[str]) -> str:
+    """One CSV line; cells holding ``;``, a quote or a line break are quoted (csv.writer leaves a lone CR)."""
+    return ";".join(_quoted(cell) if _NEEDS_QUOTES.search(cell) else cell for cell in cells) + "\n"
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
 
 
 def _meta(election: Election, vote_type: str, costs: list[str]) -> dict[str, str]:

@@ -12,7 +12,6 @@ from pbvote.core.validation.entries import (
     count_limits,
     input_limit,
     is_given,
-    safe_len,
     whole,
 )
 from pbvote.core.validation.violations import BallotInput, Violation, ViolationCode, clamped, shown, violation
@@ -43,9 +42,9 @@ def _shape(spec: BudgetSpec) -> Examined:
     return [violation(ViolationCode.WRONG_BALLOT_SHAPE, kind=spec.kind.value)], None
 
 
-def _oversized(spec: BudgetSpec, size: int | None, code: ViolationCode, limit: int | None) -> Examined | None:
+def _oversized(spec: BudgetSpec, size: int, code: ViolationCode, limit: int | None) -> Examined | None:
     """Refuse an input too long to be worth reading entry by entry."""
-    if size is None or size <= input_limit(spec):
+    if size <= input_limit(spec):
         return None
     return [violation(code, limit=len(spec.projects) if limit is None else limit, actual=size)], None
 
@@ -54,12 +53,11 @@ def _chosen(spec: BudgetSpec, choice: BallotInput) -> Examined:
     """Approval and knapsack: a set of project ids within the count (and, for knapsack, cost) limits."""
     if is_given(choice.points):
         return _shape(spec)
-    oversized = _oversized(
-        spec, safe_len(choice.projects), ViolationCode.TOO_MANY_PROJECTS, spec.max_projects
-    )
     entries = as_list(choice.projects)
-    if oversized or entries is None:
-        return oversized or _shape(spec)
+    if entries is None:
+        return _shape(spec)
+    if oversized := _oversized(spec, len(entries), ViolationCode.TOO_MANY_PROJECTS, spec.max_projects):
+        return oversized
     violations: list[Violation] = []
     reader = IdReader(spec, violations)
     ids = reader.read_all(entries)
@@ -76,10 +74,11 @@ def _chosen(spec: BudgetSpec, choice: BallotInput) -> Examined:
 def _ranked_by_order(spec: BudgetSpec, choice: BallotInput) -> Examined:
     """Ranked as a list of ids, best first: 1 to max_projects known projects, none twice."""
     limit = spec.max_projects
-    oversized = _oversized(spec, safe_len(choice.projects), ViolationCode.RANKING_TOO_LONG, limit)
     entries = as_list(choice.projects)
-    if oversized or entries is None:
-        return oversized or _shape(spec)
+    if entries is None:
+        return _shape(spec)
+    if oversized := _oversized(spec, len(entries), ViolationCode.RANKING_TOO_LONG, limit):
+        return oversized
     violations: list[Violation] = []
     reader = IdReader(spec, violations)
     ids = reader.read_all(entries)
@@ -92,10 +91,11 @@ def _ranked_by_mapping(spec: BudgetSpec, choice: BallotInput) -> Examined:
     if is_given(choice.projects):
         return _shape(spec)
     limit = spec.max_projects
-    oversized = _oversized(spec, safe_len(choice.points), ViolationCode.RANKING_TOO_LONG, limit)
     items = as_items(choice.points)
-    if oversized or items is None:
-        return oversized or _shape(spec)
+    if items is None:
+        return _shape(spec)
+    if oversized := _oversized(spec, len(items), ViolationCode.RANKING_TOO_LONG, limit):
+        return oversized
     violations: list[Violation] = []
     reader = IdReader(spec, violations)
     ranked: list[tuple[int, str]] = []
@@ -142,10 +142,11 @@ def _cumulative(spec: BudgetSpec, choice: BallotInput) -> Examined:
     """Cumulative: whole non-negative points per project, within the per-project and total limits."""
     if is_given(choice.projects):
         return _shape(spec)
-    oversized = _oversized(spec, safe_len(choice.points), ViolationCode.TOO_MANY_PROJECTS, spec.max_projects)
     items = as_items(choice.points)
-    if oversized or items is None:
-        return oversized or _shape(spec)
+    if items is None:
+        return _shape(spec)
+    if oversized := _oversized(spec, len(items), ViolationCode.TOO_MANY_PROJECTS, spec.max_projects):
+        return oversized
     violations: list[Violation] = []
     reader = IdReader(spec, violations)
     given: list[tuple[str, int]] = []
