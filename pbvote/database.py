@@ -23,11 +23,17 @@ def init_app(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def _unicode_lower(value: object) -> object:
+    """SQLite's own lower() folds ASCII only; searches for 'bænke' must find 'BÆNKE' as on PostgreSQL."""
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Turn on what SQLite leaves off: foreign keys, WAL, a busy timeout and durable commits."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

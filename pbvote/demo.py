@@ -20,6 +20,7 @@ from pbvote.processes.models import (
     Process,
     ProcessPhase,
 )
+from pbvote.proposals.demo import seed_demo_proposals
 
 DEMO_SLUG = "soeby"
 DEMO_PASSWORD = "demo-adgangskode"  # noqa: S105 - printed on purpose for the demo logins
@@ -44,6 +45,8 @@ def seed_demo(*, reset: bool = False) -> bool:
             User(email=email, display_name=name, role=role, password_hash=hash_password(DEMO_PASSWORD))
         )
     seed_demo_processes(municipality, now)
+    db.session.flush()
+    seed_demo_proposals(municipality, now=now)
     db.session.flush()
     return True
 

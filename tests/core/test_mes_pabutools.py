@@ -33,7 +33,9 @@ def elections(draw: st.DrawFn, points: bool) -> tuple[list[Project], int, list[B
     budget = draw(st.integers(1, 8 * unit * count))
     ballots = []
     for _ in range(draw(st.integers(1, 8))):
-        chosen = draw(st.lists(st.sampled_from([p.id for p in projects]), min_size=1, max_size=count, unique=True))
+        chosen = draw(
+            st.lists(st.sampled_from([p.id for p in projects]), min_size=1, max_size=count, unique=True)
+        )
         given_points = tuple(draw(st.integers(1, 4)) for _ in chosen) if points else ()
         ballots.append(Ballot(tuple(sorted(chosen)), given_points))
     return projects, budget, ballots
@@ -50,7 +52,9 @@ def approval_profile(ballots: list[Ballot], by_id: dict[str, PabuProject], insta
     return ApprovalProfile([ApprovalBallot(by_id[p] for p in b.projects) for b in ballots], instance=instance)
 
 
-def ours(projects: list[Project], budget: int, kind: BallotKind, ballots: list[Ballot], completion: bool) -> set[str]:
+def ours(
+    projects: list[Project], budget: int, kind: BallotKind, ballots: list[Ballot], completion: bool
+) -> set[str]:
     """Count with pbvote, pabutools' id tie-break."""
     profile = Profile.from_ballots(ballots)
     outcome = equal_shares(projects, budget, kind, profile, completion=completion, tie_break=TieBreak.ID)
@@ -95,5 +99,7 @@ def test_mes_add1u_approval_matches_pabutools(election: tuple[list[Project], int
         budget_step=profile.num_ballots(),
         exhaustive_stop=False,
     )
-    filled = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat, initial_budget_allocation=raised)
+    filled = greedy_utilitarian_welfare(
+        instance, profile, sat_class=Cost_Sat, initial_budget_allocation=raised
+    )
     assert ours(projects, budget, BallotKind.APPROVAL, ballots, completion=True) == {p.name for p in filled}

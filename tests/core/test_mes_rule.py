@@ -31,7 +31,12 @@ def test_equal_shares_plain_funds_cheapest_per_supporter_and_explains_the_rest()
     assert outcome.spent == 100
     explanation = outcome.explanation
     (round_one,) = explanation.rounds
-    assert (round_one.project, round_one.rho, round_one.payers, round_one.paid_all) == ("C", Fraction(1, 4), 4, 0)
+    assert (round_one.project, round_one.rho, round_one.payers, round_one.paid_all) == (
+        "C",
+        Fraction(1, 4),
+        4,
+        0,
+    )
     assert round_one.max_payment == 25
     assert explanation.share.initial == explanation.share.final == 100
     reasons = {item.project: (item.reason, item.supporters_money) for item in explanation.not_funded}
@@ -84,7 +89,9 @@ def test_equal_shares_supporters_run_out_mid_round() -> None:
     ("tie_break", "winner", "order"),
     [(TieBreak.ID, "A", ("A", "B")), (TieBreak.COST, "B", ("B", "A"))],
 )
-def test_equal_shares_tie_recorded_under_both_tie_breaks(tie_break: TieBreak, winner: str, order: tuple[str, ...]) -> None:
+def test_equal_shares_tie_recorded_under_both_tie_breaks(
+    tie_break: TieBreak, winner: str, order: tuple[str, ...]
+) -> None:
     projects = [Project("A", 20), Project("B", 10)]
     profile = make_profile(("A", "B"), ("A", "B"))
     outcome = equal_shares(projects, 24, BallotKind.APPROVAL, profile, completion=False, tie_break=tie_break)
@@ -135,7 +142,9 @@ def test_equal_shares_explanation_is_json() -> None:
         "raises": 74,
         "runs": outcome.explanation.share.runs,
     }
-    assert data["not_funded"] == [{"project": "B", "reason": "did_not_fit", "cost": 300, "supporters_money": 298}]
+    assert data["not_funded"] == [
+        {"project": "B", "reason": "did_not_fit", "cost": 300, "supporters_money": 298}
+    ]
 
 
 def test_equal_shares_no_voters_funds_nothing_without_completion() -> None:

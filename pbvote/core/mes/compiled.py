@@ -14,7 +14,6 @@ from itertools import chain, repeat
 import numpy as np
 import numpy.typing as npt
 
-from pbvote.core.scores import compute_scores
 from pbvote.core.tiebreak import tie_break_key
 from pbvote.core.types import Ballot, BallotKind, Money, Profile, Project, TieBreak
 
@@ -47,6 +46,7 @@ class Compiled:
     weighted_utility_f: FloatArray  # multiplicity x utility, per entry
     inverse_utility_f: FloatArray  # 1 / utility, per entry
     supporters_f: FloatArray  # per project: voters who support it
+    total_utility_f: FloatArray  # per project: sum of multiplicity x utility
     total_utility: tuple[int, ...]  # per project: sum of multiplicity × utility
     gptr: IntArray
     gproject: IntArray
@@ -92,7 +92,9 @@ def compile_election(
     listed_free[column[free_cost[column] & ((utility > 0) | (kind is not BallotKind.CUMULATIVE))]] = True
     fundable = sorted(
         (index for index, p in enumerate(projects) if p.cost > 0 and present[index]),
-        key=lambda index: tie_break_key(projects[index], int(votes[index]) if votes is not None else 0, tie_break),
+        key=lambda index: tie_break_key(
+            projects[index], int(votes[index]) if votes is not None else 0, tie_break
+        ),
     )
     renumber = np.full(len(projects), -1, dtype=np.int64)
     renumber[fundable] = np.arange(len(fundable), dtype=np.int64)
@@ -125,6 +127,7 @@ def compile_election(
         inverse_utility_f=1.0 / putility.astype(np.float64),
         supporters_f=np.add.reduceat(weights, ptr[:-1]).astype(np.float64) if len(fundable) else np.zeros(0),
         total_utility=tuple(int(x) for x in totals),
+        total_utility_f=totals.astype(np.float64),
         gptr=gptr,
         gproject=column,
         gutility=utility,

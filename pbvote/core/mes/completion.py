@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from pbvote.core.mes.compiled import Compiled
-from pbvote.core.mes.rounds import Run, run_mes
+from pbvote.core.mes.rounds import Run, certify_between, run_mes
 from pbvote.core.types import Money
 
 
@@ -30,6 +30,10 @@ class Raised:
 def raise_shares(compiled: Compiled, budget: Money, scale: int) -> Raised:
     """Find the run add1 keeps: the last share (in whole-unit steps) whose outcome still fits.
 
+    Runs are placed by galloping and bisection: an interval between two runs needs no run inside
+    when the lower run's certified leap covers it, when both runs give the same funded sequence
+    and ``certify_between`` proves every share between does too, or when the two raises are adjacent.
+
     Args:
         compiled: the election's arrays.
         budget: the real budget B, in smallest units.
@@ -38,34 +42,79 @@ def raise_shares(compiled: Compiled, budget: Money, scale: int) -> Raised:
     Returns:
         The kept run (at the kept share), the raises and the number of runs computed.
     """
-    base = Fraction(budget, compiled.n) if compiled.n else Fraction(0)
-    kept, kept_raises = run_mes(compiled, base, leap=True), 0
-    runs, stride = 1, 1
-    while len(kept.rounds) < len(compiled.ids) and kept.leap != float("inf"):
-        certain = int(kept.leap // scale) + 1  # the first raise the kept run does not vouch for
-        tried = max(certain, stride)
-        trial = run_mes(compiled, base + (kept_raises + tried) * scale, leap=True, below=kept)
-        runs += 1
-        fits = _cost(compiled, trial) <= budget
-        if tried > certain and not (fits and trial.same_as_below):
-            stride = max(certain, tried // 4)  # the long stride proved nothing: shorten it, try again
-            continue
-        if not fits:
-            return _settle(compiled, base, scale, kept, kept_raises + tried - 1, runs)
-        kept, kept_raises = trial, kept_raises + tried
-        stride = 2 * tried if trial.same_as_below else 1
-    return Raised(kept, kept_raises, runs)
+    search = _Search(compiled, budget, Fraction(budget, compiled.n) if compiled.n else Fraction(0), scale)
+    low, low_run = 0, search.run(0)
+    if search.all_funded(low_run):
+        return Raised(low_run, 0, search.runs)
+    stride = 1
+    while low_run.leap != float("inf"):
+        high = low + max(search.vouched(low_run), stride)
+        high_run = search.run(high, below=low_run)
+        event = search.explore(low, low_run, high, high_run, high_run.same_as_below)
+        if event is not None:
+            kind, raises = event
+            if kind == "all":
+                return Raised(search.run(raises), raises, search.runs)
+            return Raised(search.run(raises - 1), raises - 1, search.runs)
+        stride = 2 * (high - low)
+        low, low_run = high, high_run
+    return Raised(low_run, low, search.runs)
 
 
-def _settle(compiled: Compiled, base: Fraction, scale: int, kept: Run, raises: int, runs: int) -> Raised:
-    """Rerun at the last share that fits (its outcome is the kept one's, proven) for exact payments."""
-    share = base + raises * scale
-    if kept.share == share:
-        return Raised(kept, raises, runs)
-    final = run_mes(compiled, share)
-    if [r.project for r in final.rounds] != [r.project for r in kept.rounds]:
-        raise AssertionError("add1: a share range proven to keep the outcome did not")
-    return Raised(final, raises, runs + 1)
+class _Search:
+    """The runs computed so far (by raise count) and the interval logic between them."""
+
+    def __init__(self, compiled: Compiled, budget: Money, base: Fraction, scale: int) -> None:
+        self.compiled, self.budget, self.base, self.scale = compiled, budget, base, scale
+        self.cache: dict[int, Run] = {}
+        self.runs = 0
+
+    def run(self, raises: int, below: Run | None = None) -> Run:
+        """Run MES at ``raises`` whole units above B/n (reusing a run already computed there)."""
+        if raises in self.cache and below is None:
+            return self.cache[raises]
+        self.runs += 1
+        run = run_mes(self.compiled, self.base + raises * self.scale, leap=True, below=below)
+        if len(self.cache) > 64:
+            self.cache.clear()
+        self.cache[raises] = run
+        return run
+
+    def vouched(self, run: Run) -> int:
+        """Give how many raises above ``run`` its leap certifies, plus one (the first it does not)."""
+        return int(run.leap // self.scale) + 1
+
+    def all_funded(self, run: Run) -> bool:
+        """Tell whether the run funds every project MES could fund."""
+        return len(run.rounds) == len(self.compiled.ids)
+
+    def explore(
+        self, low: int, low_run: Run, high: int, high_run: Run, proven: bool | None
+    ) -> tuple[str, int] | None:
+        """Find the first raise in (low, high] where add1 stops: ("infeasible" | "all", raise), or None.
+
+        ``low`` fits and does not fund everything; ``proven`` says whether the shares between are
+        already known to give ``low_run``'s sequence (None: not checked yet).
+        """
+        between = high - low == 1 or high - low <= self.vouched(low_run) or bool(proven)
+        if not between:
+            between = certify_between(low_run, high_run)
+        if between:
+            return self._event(high, high_run)
+        middle = (low + high) // 2
+        middle_run = self.run(middle, below=low_run)
+        event = self.explore(low, low_run, middle, middle_run, middle_run.same_as_below)
+        if event is not None:
+            return event
+        return self.explore(middle, middle_run, high, high_run, None)
+
+    def _event(self, raises: int, run: Run) -> tuple[str, int] | None:
+        """Say whether add1 stops at this run: its outcome does not fit, or it funds everything."""
+        if _cost(self.compiled, run) > self.budget:
+            return "infeasible", raises
+        if self.all_funded(run):
+            return "all", raises
+        return None
 
 
 def _cost(compiled: Compiled, run: Run) -> int:

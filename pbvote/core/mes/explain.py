@@ -204,7 +204,9 @@ def build_explanation(
                 cost=compiled.costs[item.project],
                 payers=int(compiled.counts[groups[live]].sum()),
                 paid_all=int(compiled.counts[item.exhausted].sum()),
-                max_payment=item.rho * top if top else _largest_left(run, compiled, item.exhausted, number - 1),
+                max_payment=item.rho * top
+                if top
+                else _largest_left(run, compiled, item.exhausted, number - 1),
                 tied_with=tuple(compiled.ids[p] for p in item.tied[1:]),
             )
         )

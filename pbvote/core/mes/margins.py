@@ -28,17 +28,21 @@ if TYPE_CHECKING:
 INFINITE = float("inf")
 
 
-def round_leap(state: _State, winner: int, rho: float) -> float:
-    """Certify how far the share can rise before another project could beat ``winner`` this round."""
-    rivals = _rivals(state, winner)
-    if not rivals.any():
-        return INFINITE
-    paid, shortfall, rich_short, slack = _payments_at(state, rho)
-    cost = state.compiled.cost_f
+def round_limits(state: _State, winner: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Certify, per rival, how far the share can rise before it could beat ``winner`` this round.
+
+    Returns the rivals that could ever catch up and their leaps (zero for a near miss).
+    """
+    rivals = _reachable(state, winner, rho)
+    if len(rivals) == 0:
+        return rivals, np.zeros(0)
+    paid, shortfall, rich_short, slack = _payments_at(state, rho, rivals)
+    cost = state.compiled.cost_f[rivals]
     margin = cost - paid - slack
     rate = np.where(shortfall > 0, _exhausted_mass(state) + rich_short, 0.0)
-    capped = cost - paid - shortfall > slack  # even unlimited money cannot reach rho_w
-    return _smallest_leap(margin[rivals], rate[rivals], capped[rivals])
+    open_ = ~(cost - paid - shortfall > slack) & (rate > 0)  # else even unlimited money cannot catch up
+    leaps = np.maximum(margin[open_], 0.0) / rate[open_]
+    return rivals[open_], leaps
 
 
 def rivals_near(state: _State, winner: int, rho: float) -> np.ndarray:
@@ -46,33 +50,42 @@ def rivals_near(state: _State, winner: int, rho: float) -> np.ndarray:
 
     Used with the winner's rho at a lower share: a rival not listed cannot beat the winner there.
     """
-    rivals = _rivals(state, winner)
-    if not rivals.any():
-        return np.zeros(0, dtype=np.int64)
-    paid, _, _, slack = _payments_at(state, rho)
-    return np.flatnonzero(rivals & (paid + slack >= state.compiled.cost_f))
+    rivals = _reachable(state, winner, rho)
+    if len(rivals) == 0:
+        return rivals
+    paid, _, _, slack = _payments_at(state, rho, rivals)
+    near: np.ndarray = rivals[paid + slack >= state.compiled.cost_f[rivals]]
+    return near
 
 
-def _rivals(state: _State, winner: int) -> np.ndarray:
-    """Mark the projects not funded yet, the winner left out."""
+def _reachable(state: _State, winner: int, rho: float) -> np.ndarray:
+    """Give the unfunded rivals that could pay their cost at ``rho`` if every supporter paid in full."""
+    compiled = state.compiled
     rivals = ~state.funded
     rivals[winner] = False
-    return rivals
+    full = rho * compiled.total_utility_f
+    return np.flatnonzero(rivals & (full + compiled.supporters_f * state.tolerance >= compiled.cost_f))
 
 
-def _payments_at(state: _State, rho: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per project at ``rho``: what supporters would pay, their shortfall below the cap, the mass of
-    never-exhausted supporters short of the cap, and the float slack for the project's supporters."""
+def _payments_at(
+    state: _State, rho: float, projects: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the given projects at ``rho``: what supporters would pay, their shortfall below the cap,
+    the mass of never-exhausted supporters short of the cap, and the float slack."""
     compiled = state.compiled
-    budgets = np.maximum(state.budgets[compiled.group], 0.0)
-    caps = rho * compiled.utility_f
+    starts, ends = compiled.ptr[projects], compiled.ptr[projects + 1]
+    lengths = ends - starts
+    offsets = np.cumsum(lengths) - lengths
+    entries = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - offsets, lengths)
+    groups = compiled.group[entries]
+    budgets = np.maximum(state.budgets[groups], 0.0)
+    caps = rho * compiled.utility_f[entries]
     short = budgets < caps
-    weights = compiled.weight_f
-    starts = compiled.ptr[:-1]
-    paid = np.add.reduceat(weights * np.minimum(budgets, caps), starts)
-    shortfall = np.add.reduceat(weights * np.where(short, caps - budgets, 0.0), starts)
-    rich_short = np.add.reduceat(weights * (short & ~state.exhausted[compiled.group]), starts)
-    return paid, shortfall, rich_short, compiled.supporters_f * state.tolerance
+    weights = compiled.weight_f[entries]
+    paid = np.add.reduceat(weights * np.minimum(budgets, caps), offsets)
+    shortfall = np.add.reduceat(weights * np.where(short, caps - budgets, 0.0), offsets)
+    rich_short = np.add.reduceat(weights * (short & ~state.exhausted[groups]), offsets)
+    return paid, shortfall, rich_short, compiled.supporters_f[projects] * state.tolerance
 
 
 def terminal_leap(state: _State) -> float:
@@ -83,7 +96,7 @@ def terminal_leap(state: _State) -> float:
     budgets = np.maximum(state.budgets[compiled.group], 0.0)
     weights = compiled.weight_f
     starts = compiled.ptr[:-1]
-    money = np.add.reduceat(weights * budgets, starts)
+    money = np.add.reduceat(weights * budgets, starts)  # all projects: one pass, once per run
     rich = np.add.reduceat(weights * ~state.exhausted[compiled.group], starts)
     slack = np.add.reduceat(weights, starts) * state.tolerance
     margin = compiled.cost_f - money - slack

@@ -19,7 +19,8 @@ import numpy as np
 
 from pbvote.core.mes.compiled import BoolArray, Compiled, FloatArray, IntArray
 from pbvote.core.mes.exact import ExactBook
-from pbvote.core.mes.margins import rivals_near, round_leap, terminal_leap
+from pbvote.core.mes.commute import commutes, exhaustion_rounds
+from pbvote.core.mes.margins import rivals_near, round_limits, terminal_leap
 
 TOLERANCE = 1e-9  # relative to the share; float budgets are off by ~1e-13 of it at most
 
@@ -45,6 +46,7 @@ class Run:
     book: ExactBook
     leap: float  # the share can rise by this much (smallest units) with the same outcome
     same_as_below: bool  # same funded sequence as ``below`` and no share between can differ
+    exhausted_when: IntArray  # the round index in which each group paid all it had (or NEVER)
 
 
 @dataclass(slots=True)
@@ -74,23 +76,9 @@ def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False, below: R
     Returns:
         The run, rounds in funding order.
     """
-    groups, projects = len(compiled.counts), len(compiled.ids)
-    share_f = float(share)
-    state = _State(
-        compiled=compiled,
-        budgets=np.full(groups, share_f),
-        exhausted=np.zeros(groups, dtype=np.bool_),
-        book=ExactBook(compiled, share),
-        tolerance=TOLERANCE * max(share_f, 1.0),
-        lower=compiled.cost_f / np.asarray(compiled.total_utility, dtype=np.float64)
-        if projects
-        else np.zeros(0),
-        funded=np.zeros(projects, dtype=np.bool_),
-        affordable=np.ones(projects, dtype=np.bool_),
-    )
-    state.lower *= 1 - 1e-12
+    state = _new_state(compiled, share)
     rounds: list[Round] = []
-    certified = float("inf")
+    limits: list[tuple[int, IntArray, FloatArray]] = []
     same = below is not None
     while True:
         choice = _select(state)
@@ -98,25 +86,80 @@ def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False, below: R
             break
         winner, rho, exhausted, tied = choice
         if leap:
-            certified = min(certified, round_leap(state, winner, float(rho)))
+            limits.append((len(rounds), *round_limits(state, winner, float(rho))))
         if same and below is not None:
             index = len(rounds)
             same = (
                 index < len(below.rounds)
                 and below.rounds[index].project == winner
-                and _stays_behind(state, winner, below.rounds[index].rho)
+                and _stays_behind(state, winner, below.rounds[index].rho, below, index)
             )
         _pay(state, winner, rho, exhausted)
         rounds.append(Round(winner, rho, exhausted, tied))
-    if leap:
-        certified = min(certified, terminal_leap(state))
+    when = exhaustion_rounds(len(compiled.counts), rounds)
+    certified = min(terminal_leap(state), _round_leap(compiled, rounds, when, limits)) if leap else 0.0
     same = same and below is not None and len(below.rounds) == len(rounds)
-    return Run(share, tuple(rounds), state.exhausted, state.budgets, state.book, certified, same)
+    return Run(share, tuple(rounds), state.exhausted, state.budgets, state.book, certified, same, when)
 
 
-def _stays_behind(state: _State, winner: int, rho_below: Fraction) -> bool:
-    """Tell whether every rival's rho here is above ``rho_below`` (or equal and behind in the tie-break)."""
+def _round_leap(
+    compiled: Compiled, rounds: list[Round], when: IntArray, limits: list[tuple[int, IntArray, FloatArray]]
+) -> float:
+    """Give the smallest rival leap over all rounds, ignoring rivals that commute with the rounds."""
+    if not limits:
+        return float("inf")
+    index = np.concatenate([np.full(len(rivals), r, dtype=np.int64) for r, rivals, _ in limits])
+    rivals = np.concatenate([rivals for _, rivals, _ in limits])
+    leaps = np.concatenate([leaps for _, _, leaps in limits])
+    for k in np.argsort(leaps, kind="stable").tolist():
+        if not commutes(compiled, rounds, when, int(index[k]), int(rivals[k])):
+            return float(leaps[k])
+    return float("inf")
+
+
+def certify_between(lower: Run, upper: Run) -> bool:
+    """Tell whether every share from ``lower``'s up to ``upper``'s funds ``lower``'s set of projects.
+
+    Replays ``lower``'s rounds at ``upper``'s share: at each round every rival's rho there must stay
+    above the winner's rho in ``lower`` (or equal it and come later in the tie-break), unless it
+    commutes with the rounds (``commute.py``); after the last round nothing left may be affordable.
+    Budgets only grow and rhos only fall as the share rises, so every share between passes too.
+    """
+    compiled = lower.book.compiled
+    state = _new_state(compiled, upper.share)
+    for index, below in enumerate(lower.rounds):
+        if not _stays_behind(state, below.project, below.rho, lower, index):
+            return False
+        rho, exhausted = _exact_rho(state, below.project)
+        _pay(state, below.project, rho, exhausted)
+    return all(_estimate(state, project) is None for project in np.flatnonzero(~state.funded).tolist())
+
+
+def _new_state(compiled: Compiled, share: Fraction) -> _State:
+    """Give every voter ``share`` and no project funded yet."""
+    groups, projects = len(compiled.counts), len(compiled.ids)
+    share_f = float(share)
+    lower = compiled.cost_f / compiled.total_utility_f if projects else np.zeros(0)
+    return _State(
+        compiled=compiled,
+        budgets=np.full(groups, share_f),
+        exhausted=np.zeros(groups, dtype=np.bool_),
+        book=ExactBook(compiled, share),
+        tolerance=TOLERANCE * max(share_f, 1.0),
+        lower=lower * (1 - 1e-12),
+        funded=np.zeros(projects, dtype=np.bool_),
+        affordable=np.ones(projects, dtype=np.bool_),
+    )
+
+
+def _stays_behind(state: _State, winner: int, rho_below: Fraction, lower: Run, index: int) -> bool:
+    """Tell whether every rival's rho here is above ``rho_below`` (or equal and behind in the tie-break).
+
+    Rivals that commute with ``lower``'s rounds from ``index`` on cannot change the funded set.
+    """
     for rival in rivals_near(state, winner, float(rho_below)).tolist():
+        if commutes(state.compiled, lower.rounds, lower.exhausted_when, index, rival, state.exhausted):
+            continue
         if _estimate(state, rival) is None:
             continue  # unaffordable here, so at every lower share too
         rho = _exact_rho(state, rival)[0]
@@ -186,21 +229,26 @@ def _estimate(state: _State, project: int) -> tuple[float, float] | None:
     weighted = compiled.weighted_utility_f[start:end]
     rho, slope = _float_rho(ratios, held, weighted, cost)
     width = 2 * slack / slope + 1e-12 * rho
+    # Left of rho the payments fall at least as fast as the payers' slope (they are concave in rho),
+    # so ``low`` is proven; right of rho they rise at that slope until the next voter runs short.
     low, high = rho - width, rho + width
-    while low > 0 and _paid_at(low, budgets, weighted, held, ratios) > cost - slack:
-        low = max(rho - 4 * (rho - low), 0.0)
-    while _paid_at(high, budgets, weighted, held, ratios) < cost + slack:
-        high = rho + 4 * (high - rho)
+    if np.any((ratios > rho) & (ratios <= high)):
+        while _paid_at(high, budgets, weighted, held, ratios) < cost + slack:
+            high = rho + 4 * (high - rho)
     return low, high
 
 
-def _paid_at(rho: float, budgets: FloatArray, weighted: FloatArray, held: FloatArray, ratios: FloatArray) -> float:
+def _paid_at(
+    rho: float, budgets: FloatArray, weighted: FloatArray, held: FloatArray, ratios: FloatArray
+) -> float:
     """Return what the supporters would pay at ``rho``: sum(weight x min(budget, rho x utility))."""
     short = ratios < rho
     return float(np.sum(held, where=short) + rho * np.sum(weighted, where=~short))
 
 
-def _float_rho(ratios: FloatArray, held: FloatArray, weighted: FloatArray, cost: float) -> tuple[float, float]:
+def _float_rho(
+    ratios: FloatArray, held: FloatArray, weighted: FloatArray, cost: float
+) -> tuple[float, float]:
     """Solve sum(weight x min(budget, rho x utility)) = cost in floats by the poor/rich iteration.
 
     Returns rho and the slope there (the payers' weighted utility).
@@ -230,7 +278,10 @@ def _exact_rho(state: _State, project: int) -> tuple[Fraction, IntArray]:
     mass_int = compiled.counts[groups] * utility_int
     cost = compiled.costs[project]
     rho_f, _ = _float_rho(
-        budgets / utilities, compiled.weight_f[entries] * budgets, compiled.weighted_utility_f[entries], float(cost)
+        budgets / utilities,
+        compiled.weight_f[entries] * budgets,
+        compiled.weighted_utility_f[entries],
+        float(cost),
     )
     unsure = np.zeros(len(groups), dtype=np.bool_)
     while True:
