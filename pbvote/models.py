@@ -2,6 +2,7 @@
 
 from pbvote.audit.models import AuditEntry
 from pbvote.auth.models import Role, User
+from pbvote.ballots.models import Ballot, BallotLine, CensusEntry, Participation, SurveyResponse, VotingCode
 from pbvote.outbox.models import OutboxMessage
 from pbvote.processes.models import Budget, Category, Municipality, Phase, Process, ProcessPhase
 from pbvote.proposals.models import (
@@ -16,10 +17,14 @@ from pbvote.proposals.models import (
 
 __all__ = [
     "AuditEntry",
+    "Ballot",
+    "BallotLine",
     "Budget",
     "Category",
+    "CensusEntry",
     "Municipality",
     "OutboxMessage",
+    "Participation",
     "Phase",
     "Process",
     "ProcessPhase",
@@ -31,5 +36,7 @@ __all__ = [
     "ProposalImage",
     "ProposalReport",
     "Role",
+    "SurveyResponse",
     "User",
+    "VotingCode",
 ]

@@ -63,6 +63,7 @@ class BudgetSpec:
     points: int | None = None  # cumulative: points to spread
     require_all_points: bool = False  # cumulative: the points must add up exactly
     max_points_per_project: int | None = None  # cumulative
+    exclusive_groups: tuple[frozenset[str], ...] = ()  # projects of one group exclude each other
 
     @property
     def min_spent(self) -> Money:

@@ -75,6 +75,9 @@ class Process(db.Model):
     phase: Mapped[Phase] = mapped_column(str_enum(Phase), default=Phase.DRAFT)
     advance_by_date: Mapped[bool] = mapped_column(default=False)  # move on when a phase's end date passes
     eligibility: Mapped[Eligibility] = mapped_column(str_enum(Eligibility), default=Eligibility.ACCOUNT)
+    census_required: Mapped[bool] = mapped_column(default=False)  # account voters must match the census list
+    min_age: Mapped[int | None] = mapped_column(default=None)  # checked against the census birth year
+    ask_questions: Mapped[bool] = mapped_column(default=False)  # optional demographic questions after voting
     frozen_at: Mapped[datetime | None] = mapped_column(default=None)
     rules_digest: Mapped[str | None] = mapped_column(
         String(64), default=None

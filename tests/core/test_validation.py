@@ -314,6 +314,7 @@ def test_violation_codes_are_stable_snake_case() -> None:
 
 
 EVERY_CODE_CASE: list[tuple[BudgetSpec, BallotInput]] = [
+    (make_spec(exclusive_groups=(frozenset({"a", "b"}),)), choose("a", "b")),
     (make_spec(), BallotInput(projects="abc")),
     (make_spec(), choose(1)),
     (make_spec(), choose("q")),
@@ -460,3 +461,18 @@ def test_check_ballot_valid_random_ballots_pass(case: tuple[BudgetSpec, BallotIn
     spec, choice, expected = case
     assert validate_ballot(spec, choice) == []
     assert check_ballot(spec, choice) == expected
+
+
+def test_validate_ballot_refuses_projects_that_exclude_each_other() -> None:
+    from pbvote.core.types import BallotKind, BudgetSpec, Project
+
+    spec = BudgetSpec(
+        amount=1000,
+        kind=BallotKind.APPROVAL,
+        projects=(Project("a", 100), Project("b", 100), Project("c", 100)),
+        exclusive_groups=(frozenset({"a", "b"}),),
+    )
+    assert validate_ballot(spec, BallotInput(projects=["a", "c"])) == []
+    violations = validate_ballot(spec, BallotInput(projects=["a", "b"]))
+    assert [v.code for v in violations] == ["mutually_exclusive"]
+    assert violations[0].params["projects"] == "a, b"

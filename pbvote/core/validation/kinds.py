@@ -30,12 +30,26 @@ def examine(spec: BudgetSpec, choice: BallotInput) -> Examined:
         Every violation, and the canonical Ballot when there is none.
     """
     if spec.kind is BallotKind.CUMULATIVE:
-        return _cumulative(spec, choice)
-    if spec.kind is BallotKind.RANKED:
-        if is_given(choice.points):
-            return _ranked_by_mapping(spec, choice)
-        return _ranked_by_order(spec, choice)
-    return _chosen(spec, choice)
+        examined = _cumulative(spec, choice)
+    elif spec.kind is BallotKind.RANKED:
+        examined = _ranked_by_mapping(spec, choice) if is_given(choice.points) else _ranked_by_order(spec, choice)
+    else:
+        examined = _chosen(spec, choice)
+    return _exclusions(spec, examined)
+
+
+def _exclusions(spec: BudgetSpec, examined: Examined) -> Examined:
+    """Refuse a ballot holding two projects that exclude each other (e.g. two plans for one square)."""
+    violations, ballot = examined
+    if ballot is None or not spec.exclusive_groups:
+        return examined
+    chosen = set(ballot.projects)
+    clashes = [
+        violation(ViolationCode.MUTUALLY_EXCLUSIVE, projects=", ".join(sorted(chosen.intersection(group))))
+        for group in spec.exclusive_groups
+        if len(chosen.intersection(group)) > 1
+    ]
+    return (violations + clashes, None) if clashes else examined
 
 
 def _shape(spec: BudgetSpec) -> Examined:

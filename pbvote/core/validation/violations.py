@@ -41,10 +41,12 @@ class ViolationCode(enum.StrEnum):
     * ``invalid_rank`` (project, rank): a rank below 1.
     * ``duplicate_rank`` (rank): two projects share this rank.
     * ``ranks_not_contiguous`` (missing): the ranks must run 1, 2, ..., k; this one is missing.
+    * ``mutually_exclusive`` (projects): the ballot holds projects that exclude each other.
     """
 
     WRONG_BALLOT_SHAPE = "wrong_ballot_shape"
     NOT_A_PROJECT_ID = "not_a_project_id"
+    MUTUALLY_EXCLUSIVE = "mutually_exclusive"
     UNKNOWN_PROJECT = "unknown_project"
     DUPLICATE_PROJECT = "duplicate_project"
     TOO_FEW_PROJECTS = "too_few_projects"
