@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from pbvote.auth.models import Role, User
 from pbvote.auth.passwords import hash_password
+from pbvote.core.types import BallotKind
+from pbvote.db import utcnow
 from pbvote.extensions import db
-from pbvote.processes.models import Budget, Category, Municipality, Phase, Process
-from pbvote.proposals.models import EventKind, Proposal, ProposalEvent
+from pbvote.processes.models import Budget, Category, Eligibility, Municipality, Phase, Process
+from pbvote.proposals.models import EventKind, Project, Proposal, ProposalEvent
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -83,3 +86,36 @@ def make_proposal(process: Process, *, budget: Budget | None = None, **overrides
     db.session.add(proposal)
     db.session.commit()
     return proposal
+
+
+def make_voting_budget(
+    *,
+    kind: BallotKind = BallotKind.APPROVAL,
+    projects: Sequence[tuple[Any, ...]] = (("P-1", 100_000_00), ("P-2", 200_000_00), ("P-3", 300_000_00)),
+    process: Process | None = None,
+    eligibility: Eligibility = Eligibility.ACCOUNT,
+    **limits: Any,
+) -> Budget:
+    """A committed budget in a process that is voting with frozen rules, with one Project per entry.
+
+    ``projects`` holds ``(code, cost)`` or ``(code, cost, {field: value})`` (e.g. title, category_id,
+    exclusion_group, proposal_id); ``limits`` are Budget fields (amount, min_projects, max_projects, points…).
+    A given ``process`` is put into voting and frozen too.
+    """
+    if process is None:
+        process = make_process(phase=Phase.VOTING, eligibility=eligibility)
+    process.phase = Phase.VOTING
+    process.frozen_at = process.frozen_at or utcnow()
+    process.rules_digest = process.rules_digest or "0" * 64
+    fields: dict[str, Any] = {"name_da": f"Pulje {next(_numbers)}", "amount": 500_000_00, "ballot_kind": kind}
+    fields.update(limits)
+    budget = Budget(process=process, **fields)
+    db.session.add(budget)
+    db.session.flush()
+    for position, entry in enumerate(projects):
+        code, cost = entry[0], entry[1]
+        extra: dict[str, Any] = {"title": f"Projekt {code}", "summary": f"Om projekt {code}."}
+        extra.update(entry[2] if len(entry) > 2 else {})
+        db.session.add(Project(budget_id=budget.id, code=code, cost=cost, position=position, **extra))
+    db.session.commit()
+    return budget

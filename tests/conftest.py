@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete
@@ -19,6 +20,10 @@ from pbvote.db import Base
 from pbvote.extensions import db
 
 POSTGRES_ENV = "PBVOTE_TEST_DATABASE_URL"
+
+# Shared CI machines are noisy: no per-example deadline, so a slow moment is never a failure.
+settings.register_profile("pbvote", deadline=None, print_blob=True)
+settings.load_profile("pbvote")
 
 
 def backends() -> list[str]:

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from pbvote.core.mes.rounds import _State
+    from pbvote.core.mes.money import State
 
 INFINITE = float("inf")
 
 
-def round_limits(state: _State, winner: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+def round_limits(state: State, winner: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Certify, per rival, how far the share can rise before it could beat ``winner`` this round.
 
     Returns the rivals that could ever catch up and their leaps (zero for a near miss).
@@ -45,7 +45,7 @@ def round_limits(state: _State, winner: int, rho: float) -> tuple[np.ndarray, np
     return rivals[open_], leaps
 
 
-def rivals_near(state: _State, winner: int, rho: float) -> np.ndarray:
+def rivals_near(state: State, winner: int, rho: float) -> np.ndarray:
     """Give the rivals whose supporters might pay their cost at ``rho`` (floats cannot rule it out).
 
     Used with the winner's rho at a lower share: a rival not listed cannot beat the winner there.
@@ -58,7 +58,7 @@ def rivals_near(state: _State, winner: int, rho: float) -> np.ndarray:
     return near
 
 
-def _reachable(state: _State, winner: int, rho: float) -> np.ndarray:
+def _reachable(state: State, winner: int, rho: float) -> np.ndarray:
     """Give the unfunded rivals that could pay their cost at ``rho`` if every supporter paid in full."""
     compiled = state.compiled
     rivals = ~state.funded
@@ -68,7 +68,7 @@ def _reachable(state: _State, winner: int, rho: float) -> np.ndarray:
 
 
 def _payments_at(
-    state: _State, rho: float, projects: np.ndarray
+    state: State, rho: float, projects: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For the given projects at ``rho``: what supporters would pay, their shortfall below the cap,
     the mass of never-exhausted supporters short of the cap, and the float slack."""
@@ -88,7 +88,7 @@ def _payments_at(
     return paid, shortfall, rich_short, compiled.supporters_f[projects] * state.tolerance
 
 
-def terminal_leap(state: _State) -> float:
+def terminal_leap(state: State) -> float:
     """Certify how far the share can rise before a project left over becomes affordable."""
     compiled = state.compiled
     if state.funded.all():
@@ -105,7 +105,7 @@ def terminal_leap(state: _State) -> float:
     return _smallest_leap(margin[left], rate[left], np.zeros(int(left.sum()), dtype=np.bool_))
 
 
-def _exhausted_mass(state: _State) -> float:
+def _exhausted_mass(state: State) -> float:
     """Count the voters who have paid all they had (their gain is bounded only by the total)."""
     return float(state.compiled.counts[state.exhausted].sum())
 
