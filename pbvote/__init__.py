@@ -80,9 +80,13 @@ def _migrations_dir() -> os.PathLike[str] | str:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature, in the order features depend on each other."""
+    from pbvote.api.views import bp as api_bp
     from pbvote.audit.views import bp as audit_bp
     from pbvote.auth.views import bp as auth_bp
+    from pbvote.ballots.manage import manage_bp as ballots_manage_bp
+    from pbvote.ballots.survey import survey_bp
     from pbvote.ballots.views import bp as ballots_bp
+    from pbvote.extensions import csrf
     from pbvote.processes.manage import manage_bp as processes_manage_bp
     from pbvote.processes.views import bp as processes_bp
     from pbvote.proposals.manage import manage_bp
@@ -101,6 +105,10 @@ def _register_blueprints(app: Flask) -> None:
         manage_bp,
         reports_bp,
         ballots_bp,
+        ballots_manage_bp,
+        survey_bp,
         results_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # JSON only; no cookie proves anything here (the voting code in the body does)

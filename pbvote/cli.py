@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(phases_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(codes_group)
 
 
 @click.group("user")
@@ -58,12 +59,14 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
 @click.option("--reset", is_flag=True, help="Delete all data and seed the demo again.")
 def demo_command(reset: bool) -> None:
     """Seed the Danish demo municipality (idempotent) and print the address and logins."""
+    from pbvote.ballots.demo import VOTING_SLUG
     from pbvote.demo import DEMO_PASSWORD, seed_demo
 
-    created = seed_demo(reset=reset)
+    codes = seed_demo(reset=reset)
     db.session.commit()
     click.echo(
-        "Demo municipality " + ("created." if created else "already present (use --reset to start over).")
+        "Demo municipality "
+        + ("created." if codes is not None else "already present (use --reset to start over).")
     )
     click.echo(f"Open {current_app.config['PUBLIC_URL']}")
     click.echo(f"Logins (password: {DEMO_PASSWORD}):")
@@ -73,6 +76,13 @@ def demo_command(reset: bool) -> None:
         ("borger@demo.dk", "resident"),
     ):
         click.echo(f"  {role:9} {email}")
+    if codes:
+        click.echo(
+            "Voting codes for 'Hele Søby' in Borgerbudget Søby 2026 (each votes once; shown only now):"
+        )
+        click.echo(f"  vote at {current_app.config['PUBLIC_URL'].rstrip('/')}/stem/{VOTING_SLUG}/")
+        for code in codes:
+            click.echo(f"  {code}")
 
 
 @click.group("outbox")
@@ -136,6 +146,73 @@ def verify_audit_command() -> None:
     click.echo(f"Verified {checked} entries before a break.")
     click.echo(f"Entry {broken.entry_id} is broken: {broken.reason}.", err=True)
     sys.exit(1)
+
+
+@click.group("codes")
+def codes_group() -> None:
+    """Single-use voting codes."""
+
+
+@codes_group.command("issue")
+@click.argument("budget_id", type=int)
+@click.option("--count", "-n", type=int, required=True, help="How many codes to issue (1 to 200,000).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="The CSV file to write the codes to; it must not exist yet.",
+)
+@click.option("--batch", default="", help="A name for this batch, e.g. 'letters-march'.")
+def issue_codes_command(budget_id: int, count: int, output: str, batch: str) -> None:
+    """Issue single-use voting codes for BUDGET_ID and write them, once, to a CSV file.
+
+    Only a keyed fingerprint of each code is stored, so the file is the only copy of the codes: the
+    letter page (Case handling > Voting) prints the letters from it. Keep it safe and delete it when
+    the letters are sent. Columns: code;budget_id;budget;process;batch;url (UTF-8, ';'). The letter page
+    takes files up to 16 MB, about 120,000 codes: issue larger numbers in several batches.
+    """
+    import os
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pbvote.ballots.codes import issue_codes, write_codes_csv
+    from pbvote.core.errors import DomainError
+    from pbvote.db import utcnow
+    from pbvote.processes.models import Budget
+
+    budget = db.session.get(Budget, budget_id)
+    if budget is None:
+        raise click.ClickException(f"There is no budget with the id {budget_id}.")
+    path = Path(output)
+    if path.exists():
+        raise click.ClickException(
+            f"{path} exists already; choose a new file name (codes are never overwritten)."
+        )
+    try:
+        codes = issue_codes(None, budget, count, batch=batch.strip(), now=utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by the owner only
+        with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as stream:
+            write_codes_csv(stream, budget, codes, batch=batch.strip())
+    except OSError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"Could not write {path}: {exc.strerror}. No codes were issued.") from exc
+    try:
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        path.unlink(missing_ok=True)
+        raise click.ClickException("The codes could not be stored; no codes were issued.") from exc
+    click.echo(
+        f"Issued {len(codes)} codes for budget {budget.id} ({budget.name_da}) and wrote them to {path}."
+    )
+    click.echo(
+        "The file is the only copy of the codes: keep it safe and delete it once the letters are sent."
+    )
 
 
 def make_cli() -> click.Group:

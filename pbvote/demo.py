@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from pbvote.auth.models import Role, User
 from pbvote.auth.passwords import hash_password
+from pbvote.ballots.demo import seed_demo_voting
 from pbvote.core.types import BallotKind, RuleName, TieBreak
 from pbvote.db import Base, utcnow
 from pbvote.extensions import db
@@ -31,12 +32,13 @@ DEMO_USERS = (
 )
 
 
-def seed_demo(*, reset: bool = False) -> bool:
-    """Create Søby Kommune with its processes and logins; returns False if it was already there."""
+def seed_demo(*, reset: bool = False) -> list[str] | None:
+    """Create Søby Kommune with its processes and logins; returns the demo's voting codes, or None if it
+    was already there (the codes are stored hashed, so they can only be shown when they are made)."""
     if reset:
         wipe_all()
     elif db.session.scalar(select(Municipality).where(Municipality.slug == DEMO_SLUG)) is not None:
-        return False
+        return None
     now = utcnow()
     municipality = Municipality(slug=DEMO_SLUG, name="Søby Kommune", currency="DKK")
     db.session.add(municipality)
@@ -47,8 +49,9 @@ def seed_demo(*, reset: bool = False) -> bool:
     seed_demo_processes(municipality, now)
     db.session.flush()
     seed_demo_proposals(municipality, now=now)
+    codes = seed_demo_voting(municipality, now=now)
     db.session.flush()
-    return True
+    return codes
 
 
 def seed_demo_processes(municipality: Municipality, now: datetime) -> dict[str, Process]:

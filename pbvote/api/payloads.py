@@ -25,6 +25,9 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_CODE_LENGTH = 64
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,200}")
 CHOICE_FIELDS = ("projects", "points", "ranking")
+RECEIPT_MAX_LENGTH = 40  # as people type it, with spaces or dashes
+RECEIPT = re.compile(r"[A-Z0-9]{12}")
+_RECEIPT_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "0"})
 
 
 class BadPayload(DomainError):
@@ -55,7 +58,7 @@ def read_ballot_request(body: bytes) -> BallotRequest:
         raise BadPayload(_l('Give the voting code as text in "code".'))
     if len(code) > MAX_CODE_LENGTH:
         raise BadPayload(_l("The voting code is too long to be a voting code."))
-    given = [name for name in CHOICE_FIELDS if data.get(name) is not None]
+    given = [name for name in CHOICE_FIELDS if name in data]
     if len(given) != 1:
         raise BadPayload(_l('Send the choice in exactly one of "projects", "points" or "ranking".'))
     field = given[0]
@@ -101,3 +104,17 @@ def retry_key_for(code: str, idempotency_key: str | None) -> str:
             _l("The Idempotency-Key header must be 16 to 200 visible characters, e.g. a random UUID.")
         )
     return f"api\x1f{normalise_code(code)}\x1f{idempotency_key}"
+
+
+def read_receipt(text: str) -> str | None:
+    """A receipt as printed ('ABCD-EFGH-JKMN') from what someone typed, or None when it cannot be one.
+
+    Case, spaces and dashes do not matter, and letters that look like digits are read as the digits
+    (receipts use neither I, L, O nor U).
+    """
+    if len(text) > RECEIPT_MAX_LENGTH:
+        return None
+    plain = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_RECEIPT_LOOKALIKES)
+    if not RECEIPT.fullmatch(plain):
+        return None
+    return "-".join(plain[i : i + 4] for i in range(0, 12, 4))

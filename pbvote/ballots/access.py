@@ -110,7 +110,9 @@ def code_budget(process: Process, code: str) -> Budget:
         )
     )
     if found is None:
-        raise NotEligible(_l("This voting code does not belong to this vote. Check that you typed it correctly."))
+        raise NotEligible(
+            _l("This voting code does not belong to this vote. Check that you typed it correctly.")
+        )
     budget = budgets[found]
     voter_for_code(budget, code)  # raises the precise reason: unknown or used
     return budget

@@ -133,12 +133,14 @@ def make_cards(
                 cost=project.cost,
                 category_id=project.category_id,
                 category=project.category.name(locale) if project.category else "",
-                district=budget.district or "",
+                district=project_district(project, budget),
                 picture=pictures.get(project.proposal_id) if project.proposal_id else None,
                 proposal_id=project.proposal_id if _proposal_visible(project) else None,
                 exclusion_group=project.exclusion_group,
                 chosen=is_chosen,
-                rank=chosen.index(project.code) + 1 if is_chosen and budget.ballot_kind is BallotKind.RANKED else None,
+                rank=chosen.index(project.code) + 1
+                if is_chosen and budget.ballot_kind is BallotKind.RANKED
+                else None,
                 points=selection.point_text(project.code),
                 blocked=blocked,
                 random_index=random_index[project.code],
@@ -169,7 +171,7 @@ def block_reason(bar: Bar, cost: int, clash_title: str | None, budget: Budget) -
 
 
 def does_not_fit(left: str) -> str:
-    """The button text of a project that costs more than is left ('Passer ikke – der er 12.000 kr. tilbage')."""
+    """The button of a project that costs more than is left: 'Passer ikke – der er 12.000 kr. tilbage'."""
     return _("Does not fit – there is %(left)s left", left=left)
 
 
@@ -189,6 +191,11 @@ def chosen_projects(projects: Sequence[Project], selection: Selection) -> list[t
     if selection.kind is BallotKind.RANKED:
         return [(by_code[code], place) for place, code in enumerate(selection.projects, 1) if code in by_code]
     return [(by_code[code], None) for code in selection.projects if code in by_code]
+
+
+def project_district(project: Project, budget: Budget) -> str:
+    """The district a project lies in: its own when the model records one, else its budget's."""
+    return str(getattr(project, "district", None) or budget.district or "")
 
 
 def _chosen_codes(selection: Selection) -> list[str]:

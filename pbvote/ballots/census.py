@@ -159,11 +159,17 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     for fields in reader:
         if not any(field.strip() for field in fields):
             continue
-        if first and any(ch.isalpha() for ch in fields[0]):
+        if first and _is_header(fields):
             first = False
             continue
         first = False
         yield reader.line_num, fields
+
+
+def _is_header(fields: list[str]) -> bool:
+    """A first line that names the columns: words where the number and the year would be."""
+    year = fields[1].strip() if len(fields) > 1 else ""
+    return any(ch.isalpha() for ch in fields[0]) and not year.isdigit()
 
 
 def _read_row(line: int, fields: list[str], this_year: int) -> tuple[Any, CensusRow | None]:
@@ -179,7 +185,9 @@ def _read_row(line: int, fields: list[str], this_year: int) -> tuple[Any, Census
     if digest is None:
         return _l("Line %(line)d: the person number must be 10 digits, such as 010180-1234.", line=line), None
     year = fields[1]
-    if not (len(year) == 4 and year.isascii() and year.isdigit() and OLDEST_BIRTH_YEAR <= int(year) <= this_year):
+    if not (
+        len(year) == 4 and year.isascii() and year.isdigit() and OLDEST_BIRTH_YEAR <= int(year) <= this_year
+    ):
         return _l("Line %(line)d: the birth year must be a year such as 1984.", line=line), None
     district = fields[2] if len(fields) == 3 else ""
     if len(district) > DISTRICT_LENGTH:
@@ -200,13 +208,19 @@ def replace_census(actor: Any, process: Process, rows: list[CensusRow], *, now: 
     before = census_count(process)
     db.session.execute(delete(CensusEntry).where(CensusEntry.process_id == process.id))
     values = [
-        {"process_id": process.id, "person_hash": row.person_hash, "birth_year": row.birth_year,
-         "district": row.district}
+        {
+            "process_id": process.id,
+            "person_hash": row.person_hash,
+            "birth_year": row.birth_year,
+            "district": row.district,
+        }
         for row in rows
     ]
     for start in range(0, len(values), INSERT_CHUNK):
         db.session.execute(insert(CensusEntry), values[start : start + INSERT_CHUNK])
-    record_audit(actor, "census.replaced", process, before={"count": before}, after={"count": len(rows)}, now=now)
+    record_audit(
+        actor, "census.replaced", process, before={"count": before}, after={"count": len(rows)}, now=now
+    )
     db.session.flush()
     return len(rows)
 
@@ -227,7 +241,13 @@ def delete_census(actor: Any, process: Process, *, now: datetime) -> int:
 
 
 def update_voting_settings(
-    actor: Any, process: Process, *, census_required: bool, min_age: int | None, ask_questions: bool, now: datetime
+    actor: Any,
+    process: Process,
+    *,
+    census_required: bool,
+    min_age: int | None,
+    ask_questions: bool,
+    now: datetime,
 ) -> None:
     """Set who must be on the census list, the minimum age and the optional questions. Does not commit.
 
@@ -237,16 +257,17 @@ def update_voting_settings(
     """
     if not can_manage_processes(actor):
         raise NotAllowed(_l("Only administrators can change the voting settings."))
-    before = {"census_required": process.census_required, "min_age": process.min_age,
-              "ask_questions": process.ask_questions}
+    before = {
+        "census_required": process.census_required,
+        "min_age": process.min_age,
+        "ask_questions": process.ask_questions,
+    }
     after = {"census_required": census_required, "min_age": min_age, "ask_questions": ask_questions}
     census_changed = before["census_required"] != census_required or before["min_age"] != min_age
     if census_changed and voting_has_opened(process):
         raise NotAllowed(_l("Who may vote cannot change once the voting has opened."))
     if census_required and process.eligibility is not Eligibility.ACCOUNT:
-        raise DomainError(
-            _l("A census list can only be required when voters log in with an account (see the process settings).")
-        )
+        raise DomainError(_l("A census list can only be required when voters log in with an account."))
     if min_age is not None and not 0 <= min_age <= MAX_MIN_AGE:
         raise DomainError(_l("The minimum age must be between 0 and %(max)d.", max=MAX_MIN_AGE))
     if before == after:

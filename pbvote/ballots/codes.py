@@ -34,7 +34,7 @@ INSERT_CHUNK = 5_000
 LETTERS_PER_PRINT = 500
 CSV_COLUMNS = ("code", "budget_id", "budget", "process", "batch", "url")
 CSV_DELIMITER = ";"  # what Danish spreadsheets expect
-START_ENDPOINT = "ballots.start"  # the booth's first page, when the booth has it
+LANDING_ENDPOINT = "ballots.landing"  # the booth's first page: prove the right to vote
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,10 @@ def issue_codes(actor: Any, budget: Budget, count: int, *, batch: str = "", now:
     try:
         for start in range(0, len(rows), INSERT_CHUNK):
             db.session.execute(insert(VotingCode), rows[start : start + INSERT_CHUNK])
-    except IntegrityError as exc:  # a clash with an earlier code: about 1 in 10^12 per code
-        raise DomainError(_l("A new code clashed with an existing one. Please run the command again.")) from exc
+    except IntegrityError as exc:  # a clash with an earlier code (60 bits: practically never)
+        raise DomainError(
+            _l("A new code clashed with an existing one. Please run the command again.")
+        ) from exc
     record_audit(actor, "codes.issued", budget, after={"count": count, "batch": batch}, now=now)
     return list(plain)
 
@@ -119,30 +121,39 @@ def code_counts(budget_ids: Iterable[int]) -> dict[int, CodeCounts]:
         .where(VotingCode.budget_id.in_(ids))
         .group_by(VotingCode.budget_id)
     )
-    return {budget_id: CodeCounts(issued, int(used or 0)) for budget_id, issued, used in db.session.execute(query)}
+    return {
+        budget_id: CodeCounts(issued, int(used or 0)) for budget_id, issued, used in db.session.execute(query)
+    }
 
 
-def voting_path(budget_id: int) -> str:
-    """The path of a budget's ballot: the booth's start page if it is there, else its plain address."""
-    if START_ENDPOINT in current_app.view_functions:
-        adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT"))
-        return adapter.build(START_ENDPOINT, {"budget_id": budget_id})
-    return f"/stem/budget/{budget_id}"
+def voting_path(process: Process) -> str:
+    """The path of the process's voting page (the booth's landing page, where a code is typed)."""
+    if LANDING_ENDPOINT in current_app.view_functions:
+        adapter = current_app.url_map.bind(
+            "localhost", script_name=current_app.config.get("APPLICATION_ROOT")
+        )
+        return str(adapter.build(LANDING_ENDPOINT, {"slug": process.slug}))
+    return f"/stem/{process.slug}/"
 
 
-def voting_url(budget_id: int, code: str | None = None) -> str:
-    """The public address that opens the ballot, with the code filled in when given."""
-    base = str(current_app.config["PUBLIC_URL"]).rstrip("/") + voting_path(budget_id)
-    return f"{base}?{urlencode({'kode': code})}" if code else base
+def voting_url(process: Process, code: str | None = None) -> str:
+    """The public address of the voting page, with the code filled in when given."""
+    base = str(current_app.config["PUBLIC_URL"]).rstrip("/") + voting_path(process)
+    return with_code(base, code) if code else base
+
+
+def with_code(base: str, code: str) -> str:
+    """The voting page's address with a code filled in (what the QR code opens)."""
+    return f"{base}?{urlencode({'kode': code})}"
 
 
 def write_codes_csv(stream: IO[str], budget: Budget, codes: Iterable[str], *, batch: str = "") -> None:
     """Write the plain codes with their budget, process and voting address (the only copy there is)."""
     writer = csv.writer(stream, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    process_title = budget.process.title_da
+    base, process_title = voting_url(budget.process), budget.process.title_da
     for code in codes:
-        writer.writerow((code, budget.id, budget.name_da, process_title, batch, voting_url(budget.id, code)))
+        writer.writerow((code, budget.id, budget.name_da, process_title, batch, with_code(base, code)))
 
 
 def read_pasted_codes(text: str) -> list[tuple[int, str]]:
@@ -196,7 +207,13 @@ def letters_for(budget: Budget, entries: list[tuple[int, str]]) -> tuple[list[Le
         digest = keys.code_hash(normal)
         if digest in hashes:
             problems.append(
-                str(_l("Line %(line)d: the code is also on line %(first)d.", line=line, first=hashes[digest][0]))
+                str(
+                    _l(
+                        "Line %(line)d: the code is also on line %(first)d.",
+                        line=line,
+                        first=hashes[digest][0],
+                    )
+                )
             )
             continue
         hashes[digest] = (line, "-".join(normal[i : i + 4] for i in range(0, keys.CODE_LENGTH, 4)))
@@ -206,8 +223,9 @@ def letters_for(budget: Budget, entries: list[tuple[int, str]]) -> tuple[list[Le
             problems.append(str(_l("Line %(line)d: the code is not a code of this budget.", line=line)))
     if problems:
         raise CodesRefused(problems)
+    base = voting_url(budget.process)
     letters = [
-        Letter(code=code, url=(url := voting_url(budget.id, code)), qr=qr_data_uri(url))
+        Letter(code=code, url=(url := with_code(base, code)), qr=qr_data_uri(url))
         for digest, (_line, code) in hashes.items()
         if stored[digest] is None
     ]
@@ -221,7 +239,7 @@ def _stored_codes(budget: Budget, hashes: list[str]) -> dict[str, object]:
         query = select(VotingCode.code_hash, VotingCode.used_on).where(
             VotingCode.budget_id == budget.id, VotingCode.code_hash.in_(hashes[start : start + 900])
         )
-        found.update({digest: used_on for digest, used_on in db.session.execute(query)})
+        found.update(dict(db.session.execute(query).tuples().all()))
     return found
 
 

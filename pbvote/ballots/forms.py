@@ -17,6 +17,7 @@ from pbvote.ballots.census import normalise_person_number
 from pbvote.ballots.keys import CODE_LENGTH, normalise_code
 
 REQUIRED = _l("This field is required.")
+_LOOK_ALIKES = str.maketrans("ILOU", "1100")  # receipts never hold these letters (see keys.receipt_for)
 RECEIPT = re.compile(r"^[A-Z0-9]{4}-?[A-Z0-9]{4}-?[A-Z0-9]{4}$")
 
 
@@ -30,7 +31,10 @@ class VotingCodeForm(FlaskForm):
     code = StringField(
         _l("Your voting code"),
         filters=[strip],
-        validators=[DataRequired(REQUIRED), Length(max=40, message=_l("At most %(max)d characters.", max=40))],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=40, message=_l("At most %(max)d characters.", max=40)),
+        ],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
 
@@ -45,7 +49,10 @@ class PersonNumberForm(FlaskForm):
     person_number = StringField(
         _l("Your person number (CPR)"),
         filters=[strip],
-        validators=[DataRequired(REQUIRED), Length(max=20, message=_l("At most %(max)d characters.", max=20))],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=20, message=_l("At most %(max)d characters.", max=20)),
+        ],
         render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
     )
 
@@ -60,7 +67,10 @@ class ReceiptLookupForm(FlaskForm):
     receipt = StringField(
         _l("Receipt code"),
         filters=[strip],
-        validators=[DataRequired(REQUIRED), Length(max=40, message=_l("At most %(max)d characters.", max=40))],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=40, message=_l("At most %(max)d characters.", max=40)),
+        ],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
 
@@ -71,5 +81,5 @@ class ReceiptLookupForm(FlaskForm):
 
 def normalised_receipt(text: str) -> str:
     """A typed receipt in the stored form: upper case, dashes between groups of four."""
-    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    raw = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_LOOK_ALIKES)
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4)) if len(raw) == 12 else text.upper()

@@ -126,7 +126,7 @@ def _ranking_too_long(r: _Reader) -> str:
 def _over_budget(r: _Reader) -> str:
     excess = max(0, r.number("total") - r.number("limit"))
     return _(
-        "You have chosen projects for %(excess)s more than the budget of %(limit)s. Remove a project.",
+        "You have chosen projects for %(excess)s more than the budget of %(limit)s",
         excess=format_money(excess, r.currency),
         limit=r.money("limit"),
     )
@@ -134,7 +134,7 @@ def _over_budget(r: _Reader) -> str:
 
 def _under_min_spent(r: _Reader) -> str:
     return _(
-        "The projects you choose must together cost at least %(minimum)s. Your choices cost %(total)s.",
+        "Your projects must together cost at least %(minimum)s; your choices cost %(total)s",
         minimum=r.money("minimum"),
         total=r.money("total"),
     )
@@ -162,16 +162,16 @@ def _too_many_points_for_project(r: _Reader) -> str:
 def _points_exceeded(r: _Reader) -> str:
     return _(
         "You have given %(total)d points, but you have only %(limit)d. Take some points away.",
-        total=r.number('total'),
-        limit=r.number('limit'),
+        total=r.number("total"),
+        limit=r.number("limit"),
     )
 
 
 def _points_not_all_used(r: _Reader) -> str:
     return _(
         "Give all %(required)d points. You have given %(total)d.",
-        required=r.number('required'),
-        total=r.number('total'),
+        required=r.number("required"),
+        total=r.number("total"),
     )
 
 
@@ -182,14 +182,14 @@ def _invalid_rank(r: _Reader) -> str:
 def _duplicate_rank(r: _Reader) -> str:
     return _(
         "More than one project has place %(rank)d. Give each project its own place.",
-        rank=r.number('rank'),
+        rank=r.number("rank"),
     )
 
 
 def _ranks_not_contiguous(r: _Reader) -> str:
     return _(
         "The places must run 1, 2, 3 … without gaps; place %(missing)d is missing.",
-        missing=r.number('missing'),
+        missing=r.number("missing"),
     )
 
 

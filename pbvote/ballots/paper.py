@@ -118,7 +118,13 @@ def enter_paper_ballot(actor: Any, budget: Budget, entry: PaperEntry, *, now: da
     if voter is None:  # the same form sent twice, already registered
         return PaperResult(number=station_count(budget, station, now), repeated=True)
     cast_ballot(
-        voter, budget, entry.choice, retry_key=entry.entry_key, channel=Channel.PAPER, station=station, now=now
+        voter,
+        budget,
+        entry.choice,
+        retry_key=entry.entry_key,
+        channel=Channel.PAPER,
+        station=station,
+        now=now,
     )
     record_audit(actor, "ballot.paper_entered", budget, after={"station": station}, now=now)
     return PaperResult(number=station_count(budget, station, now))
@@ -159,7 +165,10 @@ def _voter(mode: PaperMode, budget: Budget, entry: PaperEntry, now: datetime) ->
         raise NotEligible(_l("This person is not on the census list of this process."))
     if not census.old_enough(person, budget.process, now.date()):
         raise NotEligible(
-            _l("This person is younger than the minimum age of %(age)d years.", age=budget.process.min_age or 0)
+            _l(
+                "This person is younger than the minimum age of %(age)d years.",
+                age=budget.process.min_age or 0,
+            )
         )
     return voter_for_census(person.person_hash)
 
@@ -171,20 +180,24 @@ def _repeat_or_refuse(voter: Voter, budget: Budget, entry_key: str) -> None:
     except AlreadyVoted:
         if has_voted(voter.key, budget):
             raise AlreadyVoted(
-                _l("This voter has already voted in this budget, online or on paper. The ballot was not registered.")
+                _l("This person has already voted in this budget, online or on paper.")
             ) from None
         raise DomainError(
-            _l("This form had already been used for another ballot. The ballot was not registered: enter it again.")
+            _l("This form was already used for another ballot, so this one was not entered. Enter it again.")
         ) from None
 
 
 def station_count(budget: Budget, station: str, now: datetime) -> int:
     """Paper ballots entered at this station today in this budget."""
-    query = select(func.count()).select_from(Ballot).where(
-        Ballot.budget_id == budget.id,
-        Ballot.channel == Channel.PAPER,
-        Ballot.station == station,
-        Ballot.cast_on == now.date(),
+    query = (
+        select(func.count())
+        .select_from(Ballot)
+        .where(
+            Ballot.budget_id == budget.id,
+            Ballot.channel == Channel.PAPER,
+            Ballot.station == station,
+            Ballot.cast_on == now.date(),
+        )
     )
     return db.session.scalar(query) or 0
 

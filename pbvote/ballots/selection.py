@@ -42,7 +42,9 @@ class Selection:
         if self.kind is BallotKind.CUMULATIVE:
             points = {code: value for code, value in self.points.items() if code in allowed}
             return Selection(self.kind, points=points)
-        return Selection(self.kind, projects=[code for code in dict.fromkeys(self.projects) if code in allowed])
+        return Selection(
+            self.kind, projects=[code for code in dict.fromkeys(self.projects) if code in allowed]
+        )
 
     def point_text(self, code: str) -> str:
         """What the points box for a project shows."""

@@ -97,9 +97,9 @@ def cast_ballot(
                 receipt=receipt,
             )
         )
-        db.session.execute(
-            insert(BallotLine), _lines(ballot_id, budget.ballot_kind, ballot, rules.project_ids)
-        )
+        lines = _lines(ballot_id, budget.ballot_kind, ballot, rules.project_ids)
+        if lines:  # an empty ballot (allowed when the minimum is 0) has no lines; an empty insert would fail
+            db.session.execute(insert(BallotLine), lines)
     except IntegrityError as exc:
         raise DuplicateSubmission from exc
     return receipt

@@ -17,12 +17,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from pbvote.ballots import keys
 from pbvote.ballots.models import SurveyResponse
 from pbvote.db import utcnow
 from pbvote.extensions import db, limiter
+from pbvote.processes.labels import choices
 from pbvote.processes.models import Phase, Process
 
 survey_bp = Blueprint("ballots_survey", __name__, url_prefix="/stem/sporgsmaal", template_folder="templates")
@@ -30,16 +32,16 @@ survey_bp = Blueprint("ballots_survey", __name__, url_prefix="/stem/sporgsmaal",
 ANSWERED_KEY = "survey_answered"
 DEFAULT_RATE_LIMIT = "60 per hour"
 
-AGE_BANDS = (
-    ("under_18", _l("Under 18")),
-    ("18_29", _l("18–29 years")),
-    ("30_44", _l("30–44 years")),
-    ("45_64", _l("45–64 years")),
-    ("65_79", _l("65–79 years")),
-    ("80_plus", _l("80 years or older")),
-)
-GENDERS = (("woman", _l("Woman")), ("man", _l("Man")), ("other", _l("Other")))
-FIRST_TIME = (("yes", _l("Yes, this is the first time")), ("no", _l("No, I have taken part before")))
+AGE_BANDS = {
+    "under_18": _l("Under 18"),
+    "18_29": _l("18–29 years"),
+    "30_44": _l("30–44 years"),
+    "45_64": _l("45–64 years"),
+    "65_79": _l("65–79 years"),
+    "80_plus": _l("80 years or older"),
+}
+GENDERS = {"woman": _l("Woman"), "man": _l("Man"), "other": _l("Other")}
+FIRST_TIME = {"yes": _l("Yes, this is the first time"), "no": _l("No, I have taken part before")}
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class OptionalRadioField(RadioField):
     """Radio buttons where choosing none is an answer too; a value not offered is refused in words."""
 
     def pre_validate(self, form: Any) -> None:
-        if self.data not in (None, "", "None") and self.data not in {value for value, _label in self.choices}:
+        if self.data is not None and self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(_l("Choose one of the options in the list."))
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -100,10 +102,12 @@ class OptionalRadioField(RadioField):
 class SurveyForm(FlaskForm):
     """The four optional questions."""
 
-    age_band = OptionalRadioField(_l("How old are you?"), choices=AGE_BANDS)
-    gender = OptionalRadioField(_l("What is your gender?"), choices=GENDERS)
+    age_band = OptionalRadioField(_l("How old are you?"), choices=choices(AGE_BANDS))
+    gender = OptionalRadioField(_l("What is your gender?"), choices=choices(GENDERS))
     district = OptionalRadioField(_l("Which district do you live in?"), choices=[])
-    first_time = OptionalRadioField(_l("Is this the first time you take part in a citizens' budget?"), choices=FIRST_TIME)
+    first_time = OptionalRadioField(
+        _l("Is this the first time you take part in a citizens' budget?"), choices=choices(FIRST_TIME)
+    )
 
     def answers(self) -> SurveyAnswers:
         first = self.first_time.data
@@ -137,11 +141,14 @@ def answer(process_id: int) -> Response | str | tuple[str, int]:
     process = _open_process(process_id)
     form = SurveyForm()
     districts = districts_of(process)
-    form.district.choices = [(name, name) for name in districts]
+    form.district.choices = [SelectChoice(name, name) for name in districts]
     if _answered(process):
         return render_template("ballots/survey/questions.html", process=process, form=form, answered=True)
     if form.validate_on_submit():
-        record_answers(process, form.answers(), now=utcnow())
+        answers = form.answers()
+        if answers.is_empty():  # nothing answered: the same as skipping
+            return redirect(url_for("processes.detail", slug=process.slug))
+        record_answers(process, answers, now=utcnow())
         db.session.commit()
         session[ANSWERED_KEY] = [*session.get(ANSWERED_KEY, []), process.id]
         flash(_("Thank you for answering."), "success")
@@ -150,4 +157,3 @@ def answer(process_id: int) -> Response | str | tuple[str, int]:
     return render_template(
         "ballots/survey/questions.html", process=process, form=form, answered=False, districts=districts
     ), status
-

@@ -2,10 +2,11 @@
 
 Add1 reruns MES at shares B/n, B/n + 1, B/n + 2, … (one whole currency unit, ``scale`` smallest
 units, per step), keeps the last outcome whose cost fits the budget B and stops at the first that does
-not, or when every supported project is funded. Outcomes are not monotone in the share, so nothing may
-be skipped blindly; instead every run certifies (``margins.py``) a rise of the share over which its
-funded sequence provably stays the same, and the next run is at the first whole step beyond it. The
-result is the same as trying every step, with a handful of runs instead of thousands.
+not, or when every supported project is funded. Outcomes are not monotone in the share, so no share
+may be skipped on a guess. A share is skipped only when proven to fund the same projects as a run
+already made: by that run's certified leap (``margins.py``), or by a proof that every share between
+two runs funds the lower one's projects (``rounds.certify_between``). Runs are placed by galloping
+and bisection, so the result is exactly add1's, usually with far fewer runs than raises.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class _Search:
         already known to give ``low_run``'s sequence (None: not checked yet).
         """
         between = high - low == 1 or high - low <= self.vouched(low_run) or bool(proven)
-        if not between:
+        if not between and _funded(low_run) == _funded(high_run):  # else the proof must fail at high
             between = certify_between(low_run, high_run)
         if between:
             return self._event(high, high_run)
@@ -115,6 +116,11 @@ class _Search:
         if self.all_funded(run):
             return "all", raises
         return None
+
+
+def _funded(run: Run) -> frozenset[int]:
+    """Give the set of projects a run funds."""
+    return frozenset(r.project for r in run.rounds)
 
 
 def _cost(compiled: Compiled, run: Run) -> int:

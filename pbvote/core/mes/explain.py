@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from pbvote.core.mes.compiled import Compiled
+from pbvote.core.mes.money import TOLERANCE
 from pbvote.core.mes.rounds import Run
 from pbvote.core.types import Money
 
@@ -230,7 +231,8 @@ def _largest_left(run: Run, compiled: Compiled, groups: Any, index: int) -> Frac
 def _money_floor(compiled: Compiled, run: Run, project: int, estimate: float) -> Money:
     """Round the supporters' money down to a smallest unit, exactly (floats only when clearly safe)."""
     floor = math.floor(estimate)
-    if 1e-6 * max(1.0, estimate) < estimate - floor < 1 - 1e-6 * max(1.0, estimate):
+    slack = float(compiled.supporters_f[project]) * TOLERANCE * max(float(run.share), 1.0)
+    if slack < estimate - floor < 1 - slack:
         return floor
     start, end = int(compiled.ptr[project]), int(compiled.ptr[project + 1])
     groups = compiled.group[start:end]

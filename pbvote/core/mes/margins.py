@@ -36,7 +36,7 @@ def round_limits(state: State, winner: int, rho: float) -> tuple[np.ndarray, np.
     rivals = _reachable(state, winner, rho)
     if len(rivals) == 0:
         return rivals, np.zeros(0)
-    paid, shortfall, rich_short, slack = _payments_at(state, rho, rivals)
+    paid, shortfall, rich_short, slack = _payments_at(state, winner, rho, rivals)
     cost = state.compiled.cost_f[rivals]
     margin = cost - paid - slack
     rate = np.where(shortfall > 0, _exhausted_mass(state) + rich_short, 0.0)
@@ -53,7 +53,7 @@ def rivals_near(state: State, winner: int, rho: float) -> np.ndarray:
     rivals = _reachable(state, winner, rho)
     if len(rivals) == 0:
         return rivals
-    paid, _, _, slack = _payments_at(state, rho, rivals)
+    paid, _, _, slack = _payments_at(state, winner, rho, rivals)
     near: np.ndarray = rivals[paid + slack >= state.compiled.cost_f[rivals]]
     return near
 
@@ -68,10 +68,25 @@ def _reachable(state: State, winner: int, rho: float) -> np.ndarray:
 
 
 def _payments_at(
-    state: State, rho: float, projects: np.ndarray
+    state: State, winner: int, rho: float, projects: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For the given projects at ``rho``: what supporters would pay, their shortfall below the cap,
-    the mass of never-exhausted supporters short of the cap, and the float slack."""
+    the mass of never-exhausted supporters short of the cap, and the float slack.
+
+    Remembered for the round (``winner`` and ``rho``), as the check and the leap both need it.
+    """
+    key = (winner, rho)
+    if key not in state.memo:
+        state.memo.clear()
+        state.memo[key] = _compute_payments(state, rho, projects)
+    result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = state.memo[key]
+    return result
+
+
+def _compute_payments(
+    state: State, rho: float, projects: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Compute what ``_payments_at`` gives, in one vectorised pass over the projects' supporters."""
     compiled = state.compiled
     starts, ends = compiled.ptr[projects], compiled.ptr[projects + 1]
     lengths = ends - starts

@@ -9,8 +9,9 @@ near-affordable projects are compared exactly. So the outcome is the exact-arith
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,7 @@ class State:
     lower: FloatArray  # a proven lower bound on each project's rho
     funded: BoolArray
     affordable: BoolArray
+    memo: dict[tuple[int, float], Any] = field(default_factory=dict)  # this round's rival payments
 
 
 def new_state(compiled: Compiled, share: Fraction) -> State:
@@ -192,3 +194,4 @@ def pay(state: State, project: int, rho: Fraction, exhausted: IntArray) -> None:
     state.exhausted[exhausted] = True
     state.book.record(project, rho)
     state.funded[project] = True
+    state.memo.clear()

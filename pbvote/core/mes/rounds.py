@@ -61,8 +61,10 @@ def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False, below: R
     rounds: list[Round] = []
     limits: list[tuple[int, IntArray, FloatArray]] = []
     same = below is not None
+    hint = [r.project for r in below.rounds] if below is not None else []
     while True:
-        choice = _select(state)
+        choice = _confirm(state, hint[len(rounds)]) if len(rounds) < len(hint) else None
+        choice = choice or _select(state)
         if choice is None:
             break
         winner, rho, exhausted, tied = choice
@@ -109,8 +111,10 @@ def certify_between(lower: Run, upper: Run) -> bool:
     compiled = lower.book.compiled
     state = new_state(compiled, upper.share)
     for index, below in enumerate(lower.rounds):
-        if not _stays_behind(state, below.project, below.rho, lower, index):
-            return False
+        if estimate(state, below.project) is None or not _stays_behind(
+            state, below.project, below.rho, lower, index
+        ):
+            return False  # (the first cannot happen: more money keeps the winner affordable)
         rho, exhausted = exact_rho(state, below.project)
         pay(state, below.project, rho, exhausted)
     return all(estimate(state, project) is None for project in np.flatnonzero(~state.funded).tolist())
@@ -124,12 +128,39 @@ def _stays_behind(state: State, winner: int, rho_below: Fraction, lower: Run, in
     for rival in rivals_near(state, winner, float(rho_below)).tolist():
         if commutes(state.compiled, lower.rounds, lower.exhausted_when, index, rival, state.exhausted):
             continue
-        if estimate(state, rival) is None:
-            continue  # unaffordable here, so at every lower share too
+        if _clearly_above(state, rival, rho_below):
+            continue  # unaffordable or dearer here, so at every lower share too
         rho = exact_rho(state, rival)[0]
         if rho < rho_below or (rho == rho_below and rival < winner):
             return False
     return True
+
+
+def _clearly_above(state: State, project: int, rho: Fraction) -> bool:
+    """Tell whether floats prove the project unaffordable or its rho above ``rho``."""
+    bracket = estimate(state, project)
+    return bracket is None or bracket[0] > float(rho) * (1 + 1e-15)
+
+
+def _confirm(state: State, expected: int) -> tuple[int, Fraction, IntArray, tuple[int, ...]] | None:
+    """Check that ``expected`` (a nearby run's winner) wins this round, without searching.
+
+    One vectorised pass finds the rivals that could reach its rho; those are compared exactly.
+    Returns the round as ``_select`` would, or None when another project wins (or nobody can pay).
+    """
+    if state.funded[expected] or estimate(state, expected) is None:
+        return None
+    rho, exhausted = exact_rho(state, expected)
+    tied = [expected]
+    for rival in rivals_near(state, expected, float(rho)).tolist():
+        if _clearly_above(state, rival, rho):
+            continue
+        other = exact_rho(state, rival)[0]
+        if other < rho or (other == rho and rival < expected):
+            return None
+        if other == rho:
+            tied.append(rival)
+    return expected, rho, exhausted, tuple(sorted(tied)) if len(tied) > 1 else ()
 
 
 def _select(state: State) -> tuple[int, Fraction, IntArray, tuple[int, ...]] | None:
