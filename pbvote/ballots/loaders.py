@@ -30,6 +30,10 @@ def rules_for(budget: Budget) -> BallotRules:
             select(Project).where(Project.budget_id == budget.id).order_by(Project.position, Project.id)
         )
     )
+    groups: dict[str, set[str]] = {}
+    for project in projects:
+        if project.exclusion_group:
+            groups.setdefault(project.exclusion_group, set()).add(project.code)
     spec = BudgetSpec(
         amount=budget.amount,
         kind=budget.ballot_kind,
@@ -39,6 +43,7 @@ def rules_for(budget: Budget) -> BallotRules:
         min_spent_share=Fraction(budget.min_spent_percent, 100),
         points=budget.points,
         max_points_per_project=budget.max_points_per_project,
+        exclusive_groups=tuple(frozenset(codes) for _, codes in sorted(groups.items()) if len(codes) > 1),
     )
     return BallotRules(
         spec=spec,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from werkzeug.datastructures import MultiDict
 
@@ -33,7 +34,7 @@ class Selection:
     def as_input(self) -> BallotInput:
         """The untrusted input for the core's validation."""
         if self.kind is BallotKind.CUMULATIVE:
-            return BallotInput(points=dict(self.points))
+            return BallotInput(points=cast("dict[object, object]", dict(self.points)))
         return BallotInput(projects=tuple(self.projects))
 
     def cleaned(self, known: Sequence[str]) -> Selection:
@@ -51,7 +52,7 @@ class Selection:
         value = self.points.get(code)
         if value is None or value == 0:
             return ""
-        return str(value) if isinstance(value, int) else str(value)[:MAX_NUMBER_LENGTH]
+        return str(value)[:MAX_NUMBER_LENGTH]
 
     def points_used(self) -> int:
         """Whole, non-negative points given so far (odd entries count as 0 until corrected)."""

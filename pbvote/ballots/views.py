@@ -10,21 +10,17 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pbvote.ballots import access, keys, queries
 from pbvote.ballots.access import NeedsProof
 from pbvote.ballots.booth import chosen_projects
-from pbvote.ballots.census import match_person, old_enough
 from pbvote.ballots.eligibility import NotEligible
-from pbvote.ballots.forms import PersonNumberForm, VotingCodeForm
 from pbvote.ballots.loaders import rules_for
-from pbvote.ballots.pages import BoothView, ballot_page, closed, district_refusal, landing_rows
+from pbvote.ballots.pages import BoothView, ballot_page, closed, district_refusal
 from pbvote.ballots.policies import can_vote
 from pbvote.ballots.selection import apply_move, read_move
 from pbvote.ballots.services import (
@@ -40,14 +36,13 @@ from pbvote.core.errors import DomainError
 from pbvote.core.validation import BallotInvalid, validate_ballot
 from pbvote.db import utcnow
 from pbvote.errors import error_response
-from pbvote.extensions import db, limiter
-from pbvote.processes.models import Budget, Eligibility, Process
+from pbvote.extensions import db
+from pbvote.processes.models import Budget, Process
 
 bp = Blueprint("ballots", __name__, url_prefix="/stem", template_folder="templates")
 
 View = Response | str | tuple[Response | str, int]
 RETRY_KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
-PROOF_LIMIT = "20 per minute"
 ALREADY_VOTED = _l("You have already voted in this budget. Each person can vote once.")
 
 
@@ -74,70 +69,6 @@ def _never_cache(response: Response) -> Response:
     """Ballot and receipt pages stay out of every cache; a new open-voting cookie goes out here."""
     response.headers["Cache-Control"] = "no-store"
     return access.set_browser_cookie(response)
-
-
-def _proof_limit() -> str:
-    return str(current_app.config.get("VOTING_PROOF_RATE_LIMIT") or PROOF_LIMIT)
-
-
-@bp.get("/<slug>/")
-def landing(slug: str) -> View:
-    """A process's voting page: prove the right to vote, then pick a budget (own district first)."""
-    process = _voting_process_or_404(slug)
-    if not can_vote(process, utcnow()):
-        return closed(process)
-    if process.eligibility is Eligibility.ACCOUNT and not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("ballots.landing", slug=slug)))
-    return _render_landing(process)
-
-
-@bp.post("/<slug>/kode")
-@limiter.limit(_proof_limit, methods=["POST"])
-def enter_code(slug: str) -> View:
-    """Check a typed voting code and open the booth of its budget."""
-    process = _voting_process_or_404(slug)
-    if not can_vote(process, utcnow()):
-        return closed(process)
-    if process.eligibility is not Eligibility.CODE:
-        abort(404)
-    form = VotingCodeForm()
-    if form.validate_on_submit():
-        try:
-            budget = access.code_budget(process, form.code.data)
-        except NotEligible as exc:
-            form.code.errors.append(str(exc))
-        else:
-            access.remember_code(budget.id, keys.normalise_code(form.code.data))
-            return redirect(url_for("ballots.booth", budget_id=budget.id))
-    return _render_landing(process, code_form=form), 422
-
-
-@bp.post("/<slug>/cpr")
-@limiter.limit(_proof_limit, methods=["POST"])
-def enter_person_number(slug: str) -> View:
-    """Match the person number against the census list once per session; only its hash is kept."""
-    process = _voting_process_or_404(slug)
-    if not can_vote(process, utcnow()):
-        return closed(process)
-    if process.eligibility is not Eligibility.ACCOUNT or not process.census_required:
-        abort(404)
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("ballots.landing", slug=slug)))
-    form = PersonNumberForm()
-    if form.validate_on_submit():
-        entry = match_person(process, form.person_number.data)
-        if entry is None:
-            form.person_number.errors.append(
-                _("This person number is not on the list of voters for this vote.")
-            )
-        elif not old_enough(entry, process, utcnow().date()):
-            form.person_number.errors.append(
-                _("You must be at least %(age)d years old to vote.", age=process.min_age)
-            )
-        else:
-            access.remember_census(process.id, access.CensusMatch(entry.person_hash, entry.district))
-            return redirect(url_for("ballots.landing", slug=slug))
-    return _render_landing(process, census_form=form), 422
 
 
 @bp.route("/pulje/<int:budget_id>", methods=["GET", "POST"])
@@ -232,13 +163,6 @@ def _after_cast(budget: Budget, receipt: str) -> Response:
     return redirect(url_for("ballots.receipt", budget_id=budget.id))
 
 
-def _voting_process_or_404(slug: str) -> Process:
-    process = queries.voting_process_by_slug(slug)
-    if process is None:
-        abort(404)
-    return process
-
-
 def _budget_or_404(budget_id: int) -> Budget:
     budget = queries.public_budget(budget_id)
     if budget is None:
@@ -292,22 +216,6 @@ def _ask_for_proof(process: Process, budget: Budget, step: str) -> Response:
     return redirect(url_for("ballots.landing", slug=process.slug))
 
 
-def _render_landing(
-    process: Process, *, code_form: VotingCodeForm | None = None, census_form: PersonNumberForm | None = None
-) -> str:
-    locale = str(get_locale())
-    match = access.census_match(process.id) if process.census_required else None
-    needs_census = process.eligibility is Eligibility.ACCOUNT and process.census_required and match is None
-    return render_template(
-        "ballots/landing.html",
-        process=process,
-        rows=[] if needs_census else landing_rows(process, match),
-        code_form=code_form or (VotingCodeForm() if process.eligibility is Eligibility.CODE else None),
-        census_form=census_form or (PersonNumberForm() if needs_census else None),
-        locale=locale,
-    )
-
-
 @bp.app_context_processor
 def voting_helpers() -> dict[str, object]:
     """What the process page's voting links and the receipt page need."""
@@ -322,4 +230,4 @@ def _survey_url(process: Process) -> str | None:
     return url_for(endpoint, process_id=process.id)
 
 
-from pbvote.ballots import receipt_views  # noqa: E402, F401  (routes on this blueprint)
+from pbvote.ballots import proof_views, receipt_views  # noqa: E402, F401  (routes on this blueprint)

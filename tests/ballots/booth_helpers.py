@@ -50,7 +50,9 @@ def vote(client: FlaskClient, budget: Budget | int, data: dict[str, Any]) -> str
 
 
 def receipt_on_page(response: TestResponse) -> str:
+    """The receipt shown, after checking that the page says the vote is counted."""
     assert response.status_code == 200
+    assert "er modtaget og talt med." in text(response)
     found = re.search(r'<p class="receipt-code"><code>([A-Z0-9-]+)</code></p>', text(response))
     assert found is not None, text(response)[:2000]
     return found.group(1)

@@ -179,3 +179,9 @@ def test_letters_are_for_staff_only(app: Flask, client: FlaskClient) -> None:
 def test_letters_unknown_budget_is_404(app: Flask, client: FlaskClient) -> None:
     login_as(client, Role.STAFF)
     assert client.get("/sagsbehandling/afstemning/pulje/987654/breve").status_code == 404
+
+
+def test_landing_page_fills_in_the_code_from_the_letters_qr_link(client: FlaskClient) -> None:
+    budget = make_voting_budget(eligibility=Eligibility.CODE, projects=[("P-1", 100_00)])
+    page = client.get(f"/stem/{budget.process.slug}/?kode=7KQ2-M9XD-4HTR").get_data(as_text=True)
+    assert 'value="7KQ2-M9XD-4HTR"' in page

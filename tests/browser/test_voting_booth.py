@@ -23,7 +23,7 @@ from pbvote.ballots.codes import issue_codes
 from pbvote.core.types import BallotKind
 from pbvote.db import utcnow
 from pbvote.extensions import db
-from pbvote.processes.models import Budget, Eligibility, Process
+from pbvote.processes.models import Budget, Eligibility
 from pbvote.proposals.models import ProposalImage, ProposalStatus
 from tests.browser.conftest import PHONE, OfflineGuard, assert_accessible, record_console_error
 from tests.builders import make_category, make_process, make_proposal, make_voting_budget
@@ -35,7 +35,12 @@ PROJECTS = (
     ("P-2", 60_000_00, "Bænke langs søen", "Ti bænke langs stien rundt om søen, så alle kan hvile sig."),
     ("P-3", 90_000_00, "Cykelstativer ved stationen", "Overdækkede stativer til 80 cykler ved perronen."),
     ("P-4", 45_000_00, "Shelter ved Søby Sø", "Et shelter til seks personer med bålplads og brænde."),
-    ("P-5", 180_000_00, "Lys på skolestien", "Lamper langs stien til skolen, så børn kan cykle trygt i mørke."),
+    (
+        "P-5",
+        180_000_00,
+        "Lys på skolestien",
+        "Lamper langs stien til skolen, så børn kan cykle trygt i mørke.",
+    ),
     ("P-6", 400_000_00, "Multibane ved hallen", "En multibane til fodbold, basket og hockey, åben for alle."),
 )
 
@@ -176,7 +181,9 @@ def test_voting_knapsack_on_a_phone(voting_server: dict[str, Any], phone: Any, a
     page.get_by_label("Kategori").select_option(label="Alle kategorier")
     assert_accessible(page)
     page.screenshot(path=str(artifacts_dir / "voting-knapsack-booth.png"), full_page=True)
-    review_and_cast(page, "knapsack", artifacts_dir, "Legeplads i Byparken", "Lys på skolestien", "Bænke langs søen")
+    review_and_cast(
+        page, "knapsack", artifacts_dir, "Legeplads i Byparken", "Lys på skolestien", "Bænke langs søen"
+    )
 
 
 def test_voting_approval_on_a_phone(voting_server: dict[str, Any], phone: Any, artifacts_dir: Path) -> None:
@@ -211,10 +218,16 @@ def test_voting_cumulative_on_a_phone(voting_server: dict[str, Any], phone: Any,
     expect(page.get_by_role("heading", name="Gennemse din stemme")).to_be_visible()
     titles = page.locator(".review-list .review-title").all_inner_texts()
     points = dict(zip(titles, page.locator(".review-list .review-value").all_inner_texts(), strict=True))
-    assert points == {"Bænke langs søen": "3 point", "Shelter ved Søby Sø": "2 point", "Lys på skolestien": "5 point"}
+    assert points == {
+        "Bænke langs søen": "3 point",
+        "Shelter ved Søby Sø": "2 point",
+        "Lys på skolestien": "5 point",
+    }
     page.get_by_role("button", name="Gå tilbage og ret").click()
     expect(page.get_by_label("Point til Lys på skolestien")).to_have_value("5")
-    review_and_cast(page, "cumulative", artifacts_dir, "Bænke langs søen", "Shelter ved Søby Sø", "Lys på skolestien")
+    review_and_cast(
+        page, "cumulative", artifacts_dir, "Bænke langs søen", "Shelter ved Søby Sø", "Lys på skolestien"
+    )
 
 
 def test_voting_ranked_on_a_phone(voting_server: dict[str, Any], phone: Any, artifacts_dir: Path) -> None:
@@ -224,10 +237,18 @@ def test_voting_ranked_on_a_phone(voting_server: dict[str, Any], phone: Any, art
     add(page, "Legeplads i Byparken")
     add(page, "Shelter ved Søby Sø")
     ranking = page.locator("#ranking-list .ranking-title")
-    assert ranking.all_inner_texts() == ["Multibane ved hallen", "Legeplads i Byparken", "Shelter ved Søby Sø"]
+    assert ranking.all_inner_texts() == [
+        "Multibane ved hallen",
+        "Legeplads i Byparken",
+        "Shelter ved Søby Sø",
+    ]
     page.get_by_role("button", name="Op Shelter ved Søby Sø").click()
     page.get_by_role("button", name="Op Shelter ved Søby Sø").click()
-    assert ranking.all_inner_texts() == ["Shelter ved Søby Sø", "Multibane ved hallen", "Legeplads i Byparken"]
+    assert ranking.all_inner_texts() == [
+        "Shelter ved Søby Sø",
+        "Multibane ved hallen",
+        "Legeplads i Byparken",
+    ]
     assert page.locator("#card-P-4 .chosen-mark").inner_text().endswith("Nr. 1")
     assert "Din rangering er fuld (3 projekter)" in page.locator("#card-P-2 .add-button").inner_text()
     assert_accessible(page)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pbvote.core.mes.compiled import Compiled, compile_election
 from pbvote.core.mes.completion import raise_shares
 from pbvote.core.mes.rounds import run_mes
+from pbvote.core.pabulib import read_pabulib
 from pbvote.core.types import Ballot, BallotKind, Profile, Project, TieBreak
+from tests.core.conftest import require_pabulib
 
 
 def naive_add1(compiled: Compiled, budget: int, scale: int) -> tuple[int, frozenset[int]]:
@@ -52,3 +55,19 @@ def test_raise_shares_equals_trying_every_raise(case: tuple[Compiled, int, int])
     assert frozenset(r.project for r in raised.run.rounds) == funded
     assert raised.raises == raises
     assert raised.run.share == Fraction(budget, compiled.n) + raised.raises * scale
+
+
+NO_REFERENCE = ["France_Toulouse_2024.pb", "Poland_Warszawa_2026.pb"]  # pabutools timed out on these
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NO_REFERENCE)
+def test_raise_shares_equals_trying_every_raise_on_real_files(name: str) -> None:
+    # Minutes: each real file is counted once per raise. Budapest (23,000 raises) is left out.
+    folder = require_pabulib()
+    election = read_pabulib(folder / name)
+    compiled = compile_election(election.projects, election.kind, election.profile(), TieBreak.ID)
+    raised = raise_shares(compiled, election.budget, election.scale)
+    assert (raised.raises, frozenset(r.project for r in raised.run.rounds)) == naive_add1(
+        compiled, election.budget, election.scale
+    )
