@@ -32,6 +32,13 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    VOTING_PROOF_RATE_LIMIT = "20 per minute"  # voting codes and person numbers typed in the booth, per IP
+    API_CAST_RATE_LIMIT = "60 per minute"  # ballots cast through the JSON API, per IP
+    API_CODE_GUESS_RATE_LIMIT = "20 per hour"  # wrong voting codes through the API, per IP and budget
+    API_MAX_BODY_BYTES = 64 * 1024
+    PROPOSAL_REPORT_RATE_LIMIT = "5 per hour"  # reports of proposals, per IP
+    SURVEY_RATE_LIMIT = "60 per hour"  # optional questions after voting, per IP
+    VOTER_KEY_SECRET: str | None = None  # key for voter and code hashes; defaults to SECRET_KEY
     PASSWORD_MIN_LENGTH = 10
 
     MAIL_PRINT = False  # print queued e-mails to the log (development)

@@ -102,7 +102,7 @@ class _Search:
             between = certify_between(low_run, high_run)
         if between:
             return self._event(high, high_run)
-        middle = (low + high) // 2
+        middle = min(max((low + high) // 2, low + self.vouched(low_run)), high - 1)
         middle_run = self.run(middle, below=low_run)
         event = self.explore(low, low_run, middle, middle_run, middle_run.same_as_below)
         if event is not None:
