@@ -114,15 +114,14 @@ def _float_rho(
     """
     total = float(weighted.sum())
     rho, rest = cost / total, total
-    count = -1
+    short = np.zeros(len(ratios), dtype=np.bool_)
     while True:
-        short = ratios < rho
-        now = int(np.count_nonzero(short))
-        if now == count:
+        newly = ~short & (ratios < rho)  # only ever grows, so the loop ends even if floats wobble
+        if not newly.any():
             return rho, rest
-        count = now
-        rest = total - float(np.sum(weighted, where=short))
-        if now == len(ratios) or rest <= 0:
+        short |= newly
+        rest = float(np.sum(weighted, where=~short))
+        if rest <= 0:
             last = int(np.argmax(ratios))
             return float(ratios[last]), float(weighted[last])
         rho = (cost - float(np.sum(held, where=short))) / rest
