@@ -114,3 +114,22 @@ def test_accessibility_statement_is_linked_from_every_page(client: FlaskClient) 
 def test_health_and_readiness(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
     assert client.get("/readyz").get_json()["database"] is True
+
+
+def test_staff_page_gives_translated_403_to_a_resident(client: FlaskClient) -> None:
+    login(client, make_user())
+    response = client.get("/admin/log/")
+    assert response.status_code == 403
+    assert "Adgang nægtet" in response.get_data(as_text=True)
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_dates_are_formatted_per_locale(app: Flask) -> None:
+    from datetime import date
+
+    from pbvote.i18n import format_day
+
+    with app.app_context(), app.test_request_context("/"):
+        assert format_day(date(2027, 3, 1)) == "1. mar. 2027"
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "pbvote_lang=en"}):
+        assert format_day(date(2027, 3, 1)) == "Mar 1, 2027"
