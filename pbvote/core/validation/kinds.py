@@ -32,7 +32,9 @@ def examine(spec: BudgetSpec, choice: BallotInput) -> Examined:
     if spec.kind is BallotKind.CUMULATIVE:
         examined = _cumulative(spec, choice)
     elif spec.kind is BallotKind.RANKED:
-        examined = _ranked_by_mapping(spec, choice) if is_given(choice.points) else _ranked_by_order(spec, choice)
+        examined = (
+            _ranked_by_mapping(spec, choice) if is_given(choice.points) else _ranked_by_order(spec, choice)
+        )
     else:
         examined = _chosen(spec, choice)
     return _exclusions(spec, examined)
