@@ -44,6 +44,10 @@ typecheck: install-dev
 test: install-dev translations lint typecheck
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
+## The long checks (marked slow): MES completion against every raise on the big files
+test-long: install-dev translations
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m slow $(PYTEST_ARGS)
+
 ## Extract the UI strings and merge them into the catalogues (then translate pbvote/translations/*/messages.po)
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o pbvote/translations/messages.pot --no-location --sort-output --omit-header .

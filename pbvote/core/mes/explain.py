@@ -203,8 +203,8 @@ def build_explanation(
                 project=compiled.ids[item.project],
                 rho=item.rho,
                 cost=compiled.costs[item.project],
-                payers=int(compiled.counts[groups[live]].sum()),
-                paid_all=int(compiled.counts[item.exhausted].sum()),
+                payers=int(compiled.counts[groups[live]].sum()) - item.empty_handed,
+                paid_all=int(compiled.counts[item.exhausted].sum()) - item.empty_handed,
                 max_payment=item.rho * top
                 if top
                 else _largest_left(run, compiled, item.exhausted, number - 1),

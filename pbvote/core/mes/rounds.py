@@ -28,6 +28,7 @@ class Round:
     rho: Fraction
     exhausted: IntArray  # groups that paid their whole remaining money in this round
     tied: tuple[int, ...]  # projects with the same rho, the winner first (empty without a tie)
+    empty_handed: int = 0  # voters among ``exhausted`` who had exactly nothing left (so paid nothing)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -77,12 +78,20 @@ def run_mes(compiled: Compiled, share: Fraction, *, leap: bool = False, below: R
                 and below.rounds[index].project == winner
                 and _stays_behind(state, winner, below.rounds[index].rho, below, index)
             )
+        empty = _empty_handed(state, exhausted)
         pay(state, winner, rho, exhausted)
-        rounds.append(Round(winner, rho, exhausted, tied))
+        rounds.append(Round(winner, rho, exhausted, tied, empty))
     when = exhaustion_rounds(len(compiled.counts), rounds)
     certified = min(terminal_leap(state), _round_leap(compiled, rounds, when, limits)) if leap else 0.0
     same = same and below is not None and len(below.rounds) == len(rounds)
     return Run(share, tuple(rounds), state.exhausted, state.budgets, state.book, certified, same, when)
+
+
+def _empty_handed(state: State, groups: IntArray) -> int:
+    """Count the voters of these groups who hold exactly nothing (floats only shortlist them)."""
+    near_zero = groups[state.budgets[groups] <= state.tolerance]
+    book = state.book
+    return sum(int(state.compiled.counts[g]) for g in near_zero.tolist() if book.budget_of(g) == 0)
 
 
 def _round_leap(
