@@ -25,5 +25,5 @@ class Outcome:
     selected: tuple[str, ...]  # project ids in selection order
     spent: Money
     ties: tuple[Tie, ...]
-    explanation: Any  # a rule-specific frozen dataclass, see greedy.py and mes.py
+    explanation: Any  # GreedyExplanation (greedy.py) or MesExplanation (mes/explain.py)
     tie_break: str = "cost"
