@@ -87,13 +87,20 @@ def _register_blueprints(app: Flask) -> None:
     from pbvote.ballots.survey import survey_bp
     from pbvote.ballots.views import bp as ballots_bp
     from pbvote.extensions import csrf
+    from pbvote.implementation.manage import manage_bp as implementation_manage_bp
+    from pbvote.implementation.views import bp as implementation_bp
     from pbvote.processes.manage import manage_bp as processes_manage_bp
     from pbvote.processes.views import bp as processes_bp
     from pbvote.proposals.manage import manage_bp
     from pbvote.proposals.manage_moderation import reports_bp
     from pbvote.proposals.views import bp as proposals_bp
+    from pbvote.results.manage import manage_bp as results_manage_bp
+    from pbvote.results.represent_views import manage_bp as represent_manage_bp
     from pbvote.results.views import bp as results_bp
     from pbvote.site.views import bp as site_bp
+    from pbvote.workshop.manage import manage_bp as workshop_manage_bp
+    from pbvote.workshop.projector import projector_bp
+    from pbvote.workshop.views import bp as workshop_bp
 
     for blueprint in (
         site_bp,
@@ -108,6 +115,13 @@ def _register_blueprints(app: Flask) -> None:
         ballots_manage_bp,
         survey_bp,
         results_bp,
+        results_manage_bp,
+        represent_manage_bp,
+        implementation_bp,
+        implementation_manage_bp,
+        workshop_bp,
+        workshop_manage_bp,
+        projector_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -19,6 +19,16 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(phases_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(codes_group)
+    from pbvote.results.import_cli import export_pb_command, import_pb_command
+
+    app.cli.add_command(import_pb_command)
+    app.cli.add_command(export_pb_command)
+    from pbvote.results.cli import tally_process_command
+
+    app.cli.add_command(tally_process_command)
+    from pbvote.workshop.cli import workshop_group
+
+    app.cli.add_command(workshop_group)
 
 
 @click.group("user")

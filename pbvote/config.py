@@ -38,6 +38,7 @@ class Config:
     API_MAX_BODY_BYTES = 64 * 1024
     PROPOSAL_REPORT_RATE_LIMIT = "5 per hour"  # reports of proposals, per IP
     SURVEY_RATE_LIMIT = "60 per hour"  # optional questions after voting, per IP
+    BOOTH_RATE_LIMIT = "120 per minute"  # booth posts, per IP; per browser in open (workshop) voting
     VOTER_KEY_SECRET: str | None = None  # key for voter and code hashes; defaults to SECRET_KEY
     PASSWORD_MIN_LENGTH = 10
 

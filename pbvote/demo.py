@@ -22,6 +22,7 @@ from pbvote.processes.models import (
     ProcessPhase,
 )
 from pbvote.proposals.demo import seed_demo_proposals
+from pbvote.results.demo import seed_finished_process
 
 DEMO_SLUG = "soeby"
 DEMO_PASSWORD = "demo-adgangskode"  # noqa: S105 - printed on purpose for the demo logins
@@ -50,6 +51,8 @@ def seed_demo(*, reset: bool = False) -> list[str] | None:
     db.session.flush()
     seed_demo_proposals(municipality, now=now)
     codes = seed_demo_voting(municipality, now=now)
+    db.session.flush()
+    seed_finished_process(municipality, now)
     db.session.flush()
     return codes
 

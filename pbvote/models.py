@@ -3,6 +3,12 @@
 from pbvote.audit.models import AuditEntry
 from pbvote.auth.models import Role, User
 from pbvote.ballots.models import Ballot, BallotLine, CensusEntry, Participation, SurveyResponse, VotingCode
+from pbvote.implementation.models import (
+    ImplementationFollower,
+    ProgressPhoto,
+    ProgressUpdate,
+    ProjectProgress,
+)
 from pbvote.outbox.models import OutboxMessage
 from pbvote.processes.models import Budget, Category, Municipality, Phase, Process, ProcessPhase
 from pbvote.proposals.models import (
@@ -14,6 +20,9 @@ from pbvote.proposals.models import (
     ProposalImage,
     ProposalReport,
 )
+from pbvote.results.models import TallyRun
+from pbvote.results.population import PopulationShare
+from pbvote.workshop.models import Workshop, WorkshopJoin
 
 __all__ = [
     "AuditEntry",
@@ -22,13 +31,18 @@ __all__ = [
     "Budget",
     "Category",
     "CensusEntry",
+    "ImplementationFollower",
     "Municipality",
     "OutboxMessage",
     "Participation",
     "Phase",
+    "PopulationShare",
     "Process",
     "ProcessPhase",
+    "ProgressPhoto",
+    "ProgressUpdate",
     "Project",
+    "ProjectProgress",
     "Proposal",
     "ProposalAuthor",
     "ProposalEvent",
@@ -37,6 +51,9 @@ __all__ = [
     "ProposalReport",
     "Role",
     "SurveyResponse",
+    "TallyRun",
     "User",
     "VotingCode",
+    "Workshop",
+    "WorkshopJoin",
 ]

@@ -15,6 +15,7 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 def init_app(app: Flask) -> None:
     """Install the nonce generator, the header hook and, when configured, ProxyFix."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["csp_style_nonce"] = csp_style_nonce
     app.before_request(assign_request_id)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("PROXY_FIX") or 0)
@@ -37,13 +38,19 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
+def csp_style_nonce() -> str:
+    """The nonce for the empty <style> elements plotly.js fills by CSSOM; only pages that ask allow it."""
+    g.csp_style_nonce = True
+    return csp_nonce()
+
+
 def content_security_policy() -> str:
     """Only our own origin; scripts also by nonce; nothing may frame us."""
     return "; ".join(
         (
             "default-src 'self'",
             f"script-src 'self' 'nonce-{csp_nonce()}'",
-            "style-src 'self'",
+            f"style-src 'self' 'nonce-{csp_nonce()}'" if g.get("csp_style_nonce") else "style-src 'self'",
             "img-src 'self' data: blob:",
             "font-src 'self'",
             "connect-src 'self'",

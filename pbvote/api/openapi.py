@@ -12,7 +12,7 @@ from typing import Any
 from pbvote import __version__
 from pbvote.api.payloads import MAX_CODE_LENGTH, RECEIPT_MAX_LENGTH
 from pbvote.api.queries import MAX_ID, SLUG_MAX
-from pbvote.core.types import BallotKind, RuleName
+from pbvote.core.types import BallotKind, RuleName, TieBreak
 from pbvote.core.validation import ViolationCode
 from pbvote.processes.models import Eligibility, Phase
 
@@ -170,6 +170,45 @@ SCHEMAS: dict[str, Schema] = {
         "oneOf": [{"required": ["projects"]}, {"required": ["points"]}, {"required": ["ranking"]}],
         "description": "Other fields are ignored: costs and totals are computed on the server.",
     },
+    "Winner": _obj(
+        ["id", "title", "cost", "votes"],
+        {
+            "id": {"type": "string", "description": "The project's public code."},
+            "title": {"type": "string"},
+            "cost": AMOUNT,
+            "votes": {"type": "integer", "minimum": 0, "description": "Votes, or points for points ballots."},
+        },
+    ),
+    "Results": _obj(
+        [
+            "budget_id",
+            "rule",
+            "tie_break",
+            "spent",
+            "budget",
+            "ballots",
+            "ballots_digest",
+            "rules_digest",
+            "published_at",
+            "winners",
+        ],
+        {
+            "budget_id": {"type": "integer"},
+            "rule": {"type": "string", "enum": _values(RuleName)},
+            "tie_break": {"type": "string", "enum": _values(TieBreak)},
+            "spent": {**AMOUNT, "description": "What the winners cost together (øre)."},
+            "budget": {**AMOUNT, "description": "The money the count had (øre)."},
+            "ballots": {"type": "integer", "minimum": 0, "description": "Ballots counted."},
+            "ballots_digest": {"type": "string", "description": "SHA-256 of the counted ballots."},
+            "rules_digest": _nullable("string", description="SHA-256 of the frozen rules counted by."),
+            "published_at": {"type": "string", "format": "date-time"},
+            "winners": {
+                "type": "array",
+                "items": _ref("Winner"),
+                "description": "The winning projects in the order the rule selected them.",
+            },
+        },
+    ),
     "Receipt": _obj(["receipt"], {"receipt": {"type": "string", "description": "Keep it to check later."}}),
     "ReceiptStatus": _obj(
         ["receipt", "counted", "budget"],
@@ -242,7 +281,9 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "pbvote API",
             "version": __version__,
-            "description": "Participatory budgeting: processes, budgets, projects, secret ballots, receipts.",
+            "description": (
+                "Participatory budgeting: processes, budgets, projects, secret ballots, receipts, results."
+            ),
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -261,6 +302,12 @@ def openapi_document() -> dict[str, Any]:
                 "The projects on a budget's ballot", [BUDGET_ID], "ProjectList", missing="No such budget."
             ),
             "/budgets/{budget_id}/ballots": {"post": CAST},
+            "/budgets/{budget_id}/results": _get(
+                "A budget's published result: winners in selection order",
+                [BUDGET_ID],
+                "Results",
+                missing="No such budget, or its result is not published (or the voting has not closed).",
+            ),
             "/receipts/{receipt}": _get(
                 "Whether a receipt's ballot is in the ballot box",
                 [

@@ -6,6 +6,7 @@ from typing import Any
 
 from pbvote.processes.models import Budget, Process
 from pbvote.proposals.models import Project
+from pbvote.results.models import TallyRun
 
 
 def process_summary(process: Process, locale: str) -> dict[str, Any]:
@@ -59,4 +60,26 @@ def project_json(project: Project, budget: Budget, locale: str) -> dict[str, Any
         "category": project.category.name(locale) if project.category else None,
         "district": budget.district,
         "exclusion_group": project.exclusion_group,
+    }
+
+
+def results_json(budget: Budget, run: TallyRun) -> dict[str, Any]:
+    """A budget's published result as its stored run recorded it: winners in selection order, money in øre."""
+    report = run.report_data()
+    rows = {row["code"]: row for row in report.get("rows", [])}
+    winners = [
+        {"id": code, "title": rows[code]["name"], "cost": rows[code]["cost"], "votes": rows[code]["score"]}
+        for code in report.get("selected", [])
+    ]
+    return {
+        "budget_id": budget.id,
+        "rule": str(run.rule),
+        "tie_break": str(run.tie_break),
+        "spent": report.get("spent", sum(winner["cost"] for winner in winners)),
+        "budget": report.get("budget", budget.amount),
+        "ballots": run.ballots_count,
+        "ballots_digest": run.ballots_digest,
+        "rules_digest": run.rules_digest,
+        "published_at": run.published_at.isoformat() if run.published_at else None,
+        "winners": winners,
     }

@@ -19,7 +19,7 @@ from pbvote.api.casting import cast_with_code
 from pbvote.api.openapi import openapi_document
 from pbvote.api.payloads import MAX_BODY_BYTES, BadPayload, read_ballot_request, read_receipt, retry_key_for
 from pbvote.api.responses import api_error, not_found
-from pbvote.api.serializers import process_detail, process_summary, project_json
+from pbvote.api.serializers import process_detail, process_summary, project_json, results_json
 from pbvote.api.violations import violations_json
 from pbvote.ballots.eligibility import NotEligible
 from pbvote.ballots.services import AlreadyVoted
@@ -29,6 +29,8 @@ from pbvote.db import utcnow
 from pbvote.extensions import limiter
 from pbvote.processes.models import Budget
 from pbvote.processes.queries import public_processes
+from pbvote.results.policies import results_public
+from pbvote.results.queries import published_run
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -89,6 +91,17 @@ def projects(budget_id: int) -> Answer:
         return not_found(_("There is no public budget with this number."))
     listed = [project_json(project, budget, _locale()) for project in queries.ballot_projects(budget)]
     return jsonify(budget=budget.id, currency=budget.process.currency, projects=listed)
+
+
+@bp.get(f"/budgets/{BUDGET_ID}/results")
+@in_request_language
+def results(budget_id: int) -> Answer:
+    """A budget's published result; 404 until it is published and the voting has closed."""
+    budget = queries.public_budget(budget_id)
+    run = published_run(budget.id) if budget is not None else None
+    if budget is None or run is None or not results_public(budget.process, run):
+        return not_found(_("This budget has no published result."))
+    return jsonify(results_json(budget, run))
 
 
 @bp.get("/receipts/<receipt>")

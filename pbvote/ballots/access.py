@@ -201,6 +201,15 @@ def browser_token() -> str:
     return token
 
 
+def cookie_token() -> str | None:
+    """This browser's token from its signed cookie, or None; never makes a new one (rate-limit keys)."""
+    try:
+        token = _serializer().loads(request.cookies.get(BROWSER_COOKIE, ""))
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) and len(token) >= 20 else None
+
+
 def set_browser_cookie(response: Response) -> Response:
     """Send the new open-voting cookie, if this request made one."""
     token = g.pop("new_voter_token", None)

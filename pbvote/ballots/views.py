@@ -19,6 +19,7 @@ from pbvote.ballots import access, keys, queries
 from pbvote.ballots.access import NeedsProof
 from pbvote.ballots.booth import chosen_projects
 from pbvote.ballots.eligibility import NotEligible
+from pbvote.ballots.limits import booth_key, booth_limit
 from pbvote.ballots.loaders import rules_for
 from pbvote.ballots.pages import BoothView, ballot_page, closed, district_refusal
 from pbvote.ballots.policies import can_vote
@@ -36,7 +37,7 @@ from pbvote.core.errors import DomainError
 from pbvote.core.validation import BallotInvalid, validate_ballot
 from pbvote.db import utcnow
 from pbvote.errors import error_response
-from pbvote.extensions import db
+from pbvote.extensions import db, limiter
 from pbvote.processes.models import Budget, Process
 
 bp = Blueprint("ballots", __name__, url_prefix="/stem", template_folder="templates")
@@ -72,6 +73,7 @@ def _never_cache(response: Response) -> Response:
 
 
 @bp.route("/pulje/<int:budget_id>", methods=["GET", "POST"])
+@limiter.limit(booth_limit, key_func=booth_key, methods=["POST"], scope="booth")
 def booth(budget_id: int) -> View:
     """The booth: cards, filters and the budget bar; each Add/Remove/Up/Down post shows it again."""
     opened = _open_booth(budget_id)
@@ -87,6 +89,7 @@ def booth(budget_id: int) -> View:
 
 
 @bp.post("/pulje/<int:budget_id>/gennemse")
+@limiter.limit(booth_limit, key_func=booth_key, scope="booth")
 def review(budget_id: int) -> View:
     """Check the choice with core, then ask for confirmation with a fresh retry key."""
     opened = _open_booth(budget_id)
@@ -109,6 +112,7 @@ def review(budget_id: int) -> View:
 
 
 @bp.post("/pulje/<int:budget_id>/afgiv")
+@limiter.limit(booth_limit, key_func=booth_key, scope="booth")
 def cast(budget_id: int) -> View:
     """Store the ballot once (a repeated submission gets the same receipt) and show the receipt."""
     budget = _budget_or_404(budget_id)

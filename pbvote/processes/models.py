@@ -159,6 +159,7 @@ class Budget(db.Model):
     rule: Mapped[RuleName] = mapped_column(str_enum(RuleName), default=RuleName.GREEDY)
     completion: Mapped[bool] = mapped_column(default=True)  # mes: add1 completion then greedy fill
     tie_break: Mapped[TieBreak] = mapped_column(str_enum(TieBreak), default=TieBreak.COST)
+    min_score: Mapped[int | None] = mapped_column(default=None)  # greedy: least score a winner needs
     rules_digest: Mapped[str | None] = mapped_column(String(64), default=None)
 
     process: Mapped[Process] = relationship(back_populates="budgets")

@@ -7,6 +7,13 @@ may be skipped on a guess. A share is skipped only when proven to fund the same 
 already made: by that run's certified leap (``margins.py``), or by a proof that every share between
 two runs funds the lower one's projects (``rounds.certify_between``). Runs are placed by galloping
 and bisection, so the result is exactly add1's, usually with far fewer runs than raises.
+
+Raises that a cut of the supporter network proves to fit are skipped outright (``ceiling.py``). The
+next ``SWEEP`` raises are simply tried one by one with the float run of ``probe.py`` (a few
+times cheaper than an exact run, and exact whenever it answers; an exact run where it cannot): on
+most elections add1 ends within them, and the skip proofs rarely pay for their cost there, except
+where the funded sequence stays the same for ``STEADY`` raises in a row: the galloping starts there.
+Only the kept share gets an exact run, for the explanation.
 """
 
 from __future__ import annotations
@@ -14,9 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from pbvote.core.mes.ceiling import fitting_raises
 from pbvote.core.mes.compiled import Compiled
+from pbvote.core.mes.probe import probe_sequence
 from pbvote.core.mes.rounds import Run, certify_between, run_mes
 from pbvote.core.types import Money
+
+SWEEP = 1000  # raises tried one by one with float runs before the galloping search takes over
+STEADY = 16  # ... unless this many raises in a row fund the same sequence: then gallop from there
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +40,14 @@ class Raised:
     runs: int
 
 
-def raise_shares(compiled: Compiled, budget: Money, scale: int) -> Raised:
+def raise_shares(
+    compiled: Compiled, budget: Money, scale: int, sweep: int = SWEEP, steady: int = STEADY
+) -> Raised:
     """Find the run add1 keeps: the last share (in whole-unit steps) whose outcome still fits.
 
-    Runs are placed by galloping and bisection: an interval between two runs needs no run inside
+    Raises proven to fit by ``ceiling.py`` are skipped; the next ``SWEEP`` are tried one by one (float runs,
+    exact where floats cannot decide), or fewer when ``STEADY`` raises in a row fund the same sequence.
+    Beyond them, runs are placed by galloping and bisection: an interval between two runs needs no run inside
     when the lower run's certified leap covers it, when both runs give the same funded sequence
     and ``certify_between`` proves every share between does too, or when the two raises are adjacent.
 
@@ -39,14 +55,29 @@ def raise_shares(compiled: Compiled, budget: Money, scale: int) -> Raised:
         compiled: the election's arrays.
         budget: the real budget B, in smallest units.
         scale: smallest units per whole currency unit (one raise adds this to every share).
+        sweep: how many raises to try one by one before galloping.
+        steady: gallop as soon as this many raises in a row have funded the same sequence.
 
     Returns:
         The kept run (at the kept share), the raises and the number of runs computed.
     """
     search = _Search(compiled, budget, Fraction(budget, compiled.n) if compiled.n else Fraction(0), scale)
-    low, low_run = 0, search.run(0)
-    if search.all_funded(low_run):
-        return Raised(low_run, 0, search.runs)
+    start = fitting_raises(compiled, budget, scale) + 1  # raises below are proven to fit (``ceiling.py``)
+    previous: tuple[int, ...] = ()
+    same = 0
+    for raises in range(start, start + sweep + 1):
+        funded = search.sequence(raises)
+        if funded is None:  # proven to fit without funding everything
+            same, previous = 0, ()
+            continue
+        if sum(compiled.costs[project] for project in funded) > budget:
+            return Raised(search.run(raises - 1), raises - 1, search.runs)
+        if len(funded) == len(compiled.ids):
+            return Raised(search.run(raises), raises, search.runs)
+        same, previous = (same + 1 if funded == previous else 0), funded
+        if same >= steady:
+            break
+    low, low_run = raises, search.run(raises)
     stride = 1
     while low_run.leap != float("inf"):
         high = low + max(search.vouched(low_run), stride)
@@ -80,6 +111,18 @@ class _Search:
             self.cache.clear()
         self.cache[raises] = run
         return run
+
+    def sequence(self, raises: int) -> tuple[int, ...] | None:
+        """Give the projects MES funds at ``raises`` whole units above B/n, in order (a float run,
+        or an exact one when floats cannot prove every decision); None when the float run proves
+        early that they fit the budget and leave a project unfunded. A sequence may stop early
+        once it costs more than the budget."""
+        self.runs += 1
+        sequence = probe_sequence(self.compiled, self.base + raises * self.scale, self.budget)
+        if sequence is None:
+            self.runs -= 1
+            return tuple(r.project for r in self.run(raises).rounds)
+        return None if sequence is True else sequence
 
     def vouched(self, run: Run) -> int:
         """Give how many raises above ``run`` its leap certifies, plus one (the first it does not)."""

@@ -1,0 +1,1 @@
+"""Live workshop mode: a room joins with a short code, votes on phones, watches the projector."""
