@@ -92,7 +92,6 @@ def events(code: str) -> Response:
     db.session.rollback()  # the stream reads fresh; hold no transaction while it waits
     response = Response(stream_with_context(stream), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
-    response.headers["Connection"] = "keep-alive"
     return response
 
 

@@ -89,10 +89,10 @@ class _Probe:
         costs = compiled.costs
         if (~self.alive & ~self.funded).any() and sum(costs[p] for p in np.flatnonzero(self.alive)) <= room:
             return True
-        project_of = self._project_of()
-        weights = compiled.weight_f
-        money = np.bincount(project_of, weights=weights * self.budgets[compiled.group], minlength=len(costs))
-        unsure = np.bincount(project_of, weights=weights * self.error[compiled.group], minlength=len(costs))
+        project_of, counts = self._election_arrays()
+        weights, starts = compiled.weight_f, compiled.ptr[:-1]  # entries sorted by project, none empty
+        money = np.add.reduceat(weights * self.budgets[compiled.group], starts)
+        unsure = np.add.reduceat(weights * self.error[compiled.group], starts)
         rounding = 2 * (np.diff(compiled.ptr) + 2) * _EPS * (money + unsure)
         self.alive &= money + unsure + rounding >= compiled.cost_f
         if not (~self.alive & ~self.funded).any():
@@ -101,17 +101,20 @@ class _Probe:
             return True
         covered = np.zeros(len(compiled.counts), dtype=np.bool_)
         covered[compiled.group[self.alive[project_of]]] = True
-        held = float(np.dot(compiled.counts[covered], self.budgets[covered] + self.error[covered]))
+        held = float(np.dot(counts[covered], self.budgets[covered] + self.error[covered]))
         return held * (1 + 2 * (int(covered.sum()) + 2) * _EPS) < room * (1 - 4 * _EPS)
 
-    def _project_of(self) -> IntArray:
-        """Give the project of every supporter entry (built once per election)."""
-        key = id(self.compiled)
-        if key not in _PROJECT_OF or _PROJECT_OF[key][0] is not self.compiled:
-            _PROJECT_OF.clear()
-            lengths = np.diff(self.compiled.ptr)
-            _PROJECT_OF[key] = (self.compiled, np.repeat(np.arange(len(lengths), dtype=np.int64), lengths))
-        return _PROJECT_OF[key][1]
+    def _election_arrays(self) -> tuple[IntArray, FloatArray]:
+        """Give the project of every supporter entry and each group's multiplicity as floats (built
+        once per election: the completion probes the same election many times)."""
+        compiled = self.compiled
+        cached = _ARRAYS.get(id(compiled))
+        if cached is None or cached[0] is not compiled:
+            _ARRAYS.clear()
+            lengths = np.diff(compiled.ptr)
+            project_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            cached = _ARRAYS[id(compiled)] = (compiled, project_of, compiled.counts.astype(np.float64))
+        return cached[1], cached[2]
 
     def _round(self) -> tuple[int, float, float, float] | None:
         """Find this round's winner (project, rho, low, high), proven to beat every rival, or None."""
@@ -241,7 +244,7 @@ class _Probe:
         self.funded[project] = True
 
 
-_PROJECT_OF: dict[int, tuple[Compiled, IntArray]] = {}  # the last election's entry -> project map
+_ARRAYS: dict[int, tuple[Compiled, IntArray, FloatArray]] = {}  # the last election's ``_election_arrays``
 
 
 def _raise() -> bool:
