@@ -132,6 +132,7 @@ def _template_process(template: WorkshopTemplate, now: datetime) -> Process:
             ballot_kind=template.ballot_kind,
             rule=template.rule,
             max_projects=template.max_projects,
+            min_score=1,  # a project nobody voted for never wins, not even with money left over
         )
     ]
     db.session.add(process)

@@ -58,14 +58,14 @@ def tastes_for(workshop: Workshop, spec: BudgetSpec, categories: dict[str, str])
             tastes.append(Taste(project.id, project.cost, known.popularity, known.groups))
         else:
             group = categories.get(project.id) or "all"
-            popularity = random.Random(f"taste\x1f{project.id}").uniform(0.3, 0.7)  # noqa: S311 - not a secret
+            popularity = random.Random(f"taste\x1f{project.id}").uniform(0.3, 0.7)  # noqa: S311 - not a secret  # nosec B311
             tastes.append(Taste(project.id, project.cost, popularity, (group,)))
     return tastes
 
 
 def simulated_choices(spec: BudgetSpec, tastes: Sequence[Taste], voters: int, seed: int) -> list[BallotInput]:
     """Make ``voters`` valid ballots for the spec; deterministic for a seed. Voters who fail are redrawn."""
-    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
+    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret  # nosec B311
     groups = sorted({g for taste in tastes for g in taste.groups}) or list(GROUPS)
     ballots: list[BallotInput] = []
     attempts = 0

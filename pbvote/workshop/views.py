@@ -1,8 +1,9 @@
 """Participants join a workshop with its 6-digit code (no account, no name) and go to the booth.
 
 ``/j/<code>`` sets the booth's browser cookie exactly as the booth does, records the join and sends the
-phone to the ballot. While the instructor has not opened the voting, it shows a waiting page that
-reloads itself and moves on when voting opens. ``/w/<code>/qr.svg`` is the QR code of the join address.
+phone to the ballot. While the instructor has not opened the voting, it shows a waiting page whose
+script asks ``/j/<code>/state.json`` every few seconds and moves on when voting opens.
+``/w/<code>/qr.svg`` is the QR code of the join address.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ import io
 from urllib.parse import urlsplit
 
 import segno
-from flask import Blueprint, current_app, has_request_context, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -71,6 +81,15 @@ def join(code: str) -> View:
     if has_voted(voter.key, budget):
         return render_template("workshop/join_closed.html", workshop=workshop, voted=True)
     return redirect(url_for("ballots.booth", budget_id=budget.id))
+
+
+@bp.get("/j/<code>/state.json")
+def state(code: str) -> View:
+    """Only the workshop's state (never a count or a result), so a waiting phone knows when to go on."""
+    workshop = queries.workshop_by_code(code)
+    if workshop is None:
+        return jsonify(error={"status": 404, "message": _("There is no workshop with this code.")}), 404
+    return jsonify(state=str(workshop.state))
 
 
 @bp.get("/w/<code>/qr.svg")

@@ -61,7 +61,8 @@ def test_lobby_waits_and_the_booth_refuses_until_the_voting_opens(app: Flask) ->
     assert lobby.status_code == 200
     page = text(lobby)
     assert "Voting has not started yet — wait for the instructor." in page
-    assert 'http-equiv="refresh"' in page and client.get_cookie("pbvote_voter") is not None
+    assert 'js/workshop-lobby.js' in page and client.get_cookie("pbvote_voter") is not None
+    assert client.get(f"/j/{workshop.join_code}/state.json").json == {"state": "lobby"}
     refused = client.get(booth_url(budget))
     assert refused.status_code == 403 and "has not opened yet" in text(refused)
     assert (

@@ -1,8 +1,8 @@
-"""results, representation, implementation
+"""results, representation, implementation, workshops
 
-Revision ID: a028a700692a
+Revision ID: bd82506741a3
 Revises: fa4c4b0be096
-Create Date: 2026-11-29 17:47:22.667698
+Create Date: 2026-11-29 18:24:27.142845
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import pbvote.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'a028a700692a'
+revision = 'bd82506741a3'
 down_revision = 'fa4c4b0be096'
 branch_labels = None
 depends_on = None
@@ -43,6 +43,23 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_population_share')),
     sa.UniqueConstraint('process_id', 'dimension', 'group', name=op.f('uq_population_share_process_id_dimension_group'))
     )
+    op.create_table('workshop',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.Integer(), nullable=False),
+    sa.Column('join_code', sa.String(length=6), nullable=False),
+    sa.Column('state', sa.Enum('lobby', 'voting', 'closed', 'revealed', name='workshopstate', native_enum=False, length=20), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('template', sa.String(length=20), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', pbvote.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', pbvote.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_workshop_created_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['process_id'], ['process.id'], name=op.f('fk_workshop_process_id_process'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workshop')),
+    sa.UniqueConstraint('join_code', name=op.f('uq_workshop_join_code')),
+    sa.UniqueConstraint('process_id', name=op.f('uq_workshop_process_id'))
+    )
     op.create_table('tally_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('budget_id', sa.Integer(), nullable=False),
@@ -69,6 +86,15 @@ def upgrade():
     with op.batch_alter_table('tally_run', schema=None) as batch_op:
         batch_op.create_index('ix_tally_run_budget_id', ['budget_id'], unique=False)
 
+    op.create_table('workshop_join',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workshop_id', sa.Integer(), nullable=False),
+    sa.Column('browser_hash', sa.String(length=64), nullable=False),
+    sa.Column('joined_at', pbvote.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['workshop_id'], ['workshop.id'], name=op.f('fk_workshop_join_workshop_id_workshop'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workshop_join')),
+    sa.UniqueConstraint('workshop_id', 'browser_hash', name=op.f('uq_workshop_join_workshop_id_browser_hash'))
+    )
     op.create_table('progress_update',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -131,10 +157,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_progress_update_project_id'))
 
     op.drop_table('progress_update')
+    op.drop_table('workshop_join')
     with op.batch_alter_table('tally_run', schema=None) as batch_op:
         batch_op.drop_index('ix_tally_run_budget_id')
 
     op.drop_table('tally_run')
+    op.drop_table('workshop')
     op.drop_table('population_share')
     op.drop_table('implementation_follower')
     # ### end Alembic commands ###
