@@ -65,7 +65,7 @@ class _Probe:
         """Fund projects round by round until nothing left is affordable (proven), or until the cost
         is proven to stay within ``budget`` (True) or proven to exceed it (the sequence so far)."""
         sequence: list[int] = []
-        spent = 0
+        spent, check, gap = 0, 1, 1  # the fit check runs after rounds 1, 2, 4, 8, ... while it fails
         while True:
             winner = self._round()
             if winner is None:
@@ -73,12 +73,15 @@ class _Probe:
             sequence.append(winner[0])
             self._pay(*winner)
             spent += self.compiled.costs[winner[0]]
-            if budget is not None and (spent > budget or self._fits(budget - spent)):
-                return tuple(sequence) if spent > budget else True
+            if budget is not None and spent > budget:
+                return tuple(sequence)
+            if budget is not None and len(sequence) >= check:
+                if self._fits(budget - spent):
+                    return True
+                check, gap = len(sequence) + gap, 2 * gap
 
     def _fits(self, room: int) -> bool:
-        """Tell whether what the rest of the run funds is proven to cost at most ``room``, with some
-        project proven never to be funded.
+        """Tell whether the rest of the run is proven to cost at most ``room`` and to leave a project out.
 
         Later rounds fund only projects still affordable now (budgets only shrink), paid only by their
         supporters out of what they hold now; so their cost is at most both the projects' total cost
@@ -92,21 +95,22 @@ class _Probe:
         project_of, counts = self._election_arrays()
         weights, starts = compiled.weight_f, compiled.ptr[:-1]  # entries sorted by project, none empty
         money = np.add.reduceat(weights * self.budgets[compiled.group], starts)
-        unsure = np.add.reduceat(weights * self.error[compiled.group], starts)
-        rounding = 2 * (np.diff(compiled.ptr) + 2) * _EPS * (money + unsure)
-        self.alive &= money + unsure + rounding >= compiled.cost_f
+        unsure = float(self.error.max()) * compiled.supporters_f * (1 + 4 * _EPS)
+        most = money + unsure + 2 * (np.diff(compiled.ptr) + 2) * _EPS * (money + unsure)  # exact <= most
+        self.alive &= most >= compiled.cost_f
         if not (~self.alive & ~self.funded).any():
             return False
         if sum(costs[p] for p in np.flatnonzero(self.alive)) <= room:
             return True
+        if float(most[self.alive].sum()) * (1 + 2 * (len(costs) + 2) * _EPS) < room * (1 - 4 * _EPS):
+            return True  # each voter counted once per project still open: at least what they hold
         covered = np.zeros(len(compiled.counts), dtype=np.bool_)
         covered[compiled.group[self.alive[project_of]]] = True
-        held = float(np.dot(counts[covered], self.budgets[covered] + self.error[covered]))
+        held = _dot(counts[covered], self.budgets[covered] + self.error[covered])
         return held * (1 + 2 * (int(covered.sum()) + 2) * _EPS) < room * (1 - 4 * _EPS)
 
     def _election_arrays(self) -> tuple[IntArray, FloatArray]:
-        """Give the project of every supporter entry and each group's multiplicity as floats (built
-        once per election: the completion probes the same election many times)."""
+        """Give each supporter entry's project and each group's multiplicity as floats, once per election."""
         compiled = self.compiled
         cached = _ARRAYS.get(id(compiled))
         if cached is None or cached[0] is not compiled:
@@ -179,8 +183,8 @@ class _Probe:
         start, end = int(compiled.ptr[project]), int(compiled.ptr[project + 1])
         groups = compiled.group[start:end]
         weights = compiled.weight_f[start:end]
-        paid = float(np.dot(weights, np.minimum(self.budgets[groups], rho * compiled.utility_f[start:end])))
-        unsure = float(np.dot(weights, self.error[groups])) * (1 + 4 * _EPS)
+        paid = _dot(weights, np.minimum(self.budgets[groups], rho * compiled.utility_f[start:end]))
+        unsure = _dot(weights, self.error[groups]) * (1 + 4 * _EPS)
         rounding = _slack(unsure, rho * float(compiled.total_utility_f[project]), end - start)
         return paid + unsure + rounding < float(compiled.cost_f[project])
 
@@ -195,17 +199,17 @@ class _Probe:
         held = weights * budgets
         money = float(held.sum())
         cost = float(compiled.cost_f[project])
-        slack = _slack(float(np.dot(weights, self.error[groups])), money, end - start)
+        slack = _slack(_dot(weights, self.error[groups]), money, end - start)
         if money + slack < cost:
             return None
         if money - slack <= cost:
             raise Uncertain
         utilities = compiled.utility_f[start:end]
         error = self.error[groups]
-        rounding = _slack(0.0, money + float(np.dot(weights, error)), end - start)
+        rounding = _slack(0.0, money + _dot(weights, error), end - start)
         weighted = compiled.weighted_utility_f[start:end]
         rho, slope = _float_rho(budgets / utilities, held, weighted, cost)
-        near = float(np.dot(weights, np.where(budgets - error < rho * 1.01 * utilities, error, 0.0)))
+        near = _dot(weights, np.where(budgets - error < rho * 1.01 * utilities, error, 0.0))
         for widen in _WIDEN:
             width = widen * (2 * (near + rounding) / slope + 4 * _EPS * rho)
             paid_low, error_low, _ = _paid(rho - width, budgets, error, weights, utilities)
@@ -221,7 +225,7 @@ class _Probe:
         groups = compiled.group[start:end]
         budgets, error = self.budgets[groups], self.error[groups]
         weights = compiled.weight_f[start:end]
-        money = float(np.dot(weights, budgets)) + float(np.dot(weights, error))
+        money = _dot(weights, budgets) + _dot(weights, error)
         rounding = _slack(0.0, money, end - start)
         paid, unsure, rich = _paid(high, budgets, error, weights, compiled.utility_f[start:end])
         return float(compiled.cost_f[project]) < paid - unsure - rounding, rich
@@ -247,6 +251,11 @@ class _Probe:
 _ARRAYS: dict[int, tuple[Compiled, IntArray, FloatArray]] = {}  # the last election's ``_election_arrays``
 
 
+def _dot(left: FloatArray, right: FloatArray) -> float:
+    """Sum the products without BLAS, whose threads spin and stall a loaded machine on long vectors."""
+    return float(np.einsum("i,i->", left, right))
+
+
 def _raise() -> bool:
     """Give up on this run: floats cannot settle a decision (used inside expressions)."""
     raise Uncertain
@@ -267,9 +276,9 @@ def _paid(
     budget errors count.
     """
     caps = rho * utilities
-    paid = float(np.dot(weights, np.minimum(budgets, caps)))
+    paid = _dot(weights, np.minimum(budgets, caps))
     short = budgets - error < caps * (1 + 4 * _EPS)
-    unsure = float(np.dot(weights, np.where(short, error, 0.0)))
+    unsure = _dot(weights, np.where(short, error, 0.0))
     return paid, unsure * (1 + 4 * _EPS), not (short & ((budgets > 0) | (error > 0))).any()
 
 
