@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-long lint typecheck messages translations bench bench-counting install install-dev clean
+.PHONY: run test test-long lint security typecheck messages translations bench bench-counting bench-quick install install-dev clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("pbvote needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -37,11 +37,15 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check pbvote/core tests/core
 
+## bandit on the app (config in pyproject's [tool.bandit]; every accepted finding is explained on its line)
+security: install-dev
+	$(BIN)/bandit -c pyproject.toml -r pbvote -q
+
 typecheck: install-dev
 	$(BIN)/mypy
 
 ## ruff, mypy on core, then the test suite (SQLite; PostgreSQL and Chromium too when configured)
-test: install-dev translations lint typecheck
+test: install-dev translations lint security typecheck
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 ## The long checks (marked slow): MES completion against every raise on the big files
@@ -56,7 +60,21 @@ messages: install-dev
 bench-counting: install-dev
 	$(BIN)/python bench/counting.py
 
+## Web benchmarks against bare baselines (PostgreSQL on 127.0.0.1:5432, user postgres); see bench/README.md
+BENCH_STORED ?= 1000000
+BENCH_MEMORY_MINUTES ?= 10
 bench: bench-counting
+	-$(BIN)/python bench/casting.py --stored $(BENCH_STORED)
+	-$(BIN)/python bench/reading.py
+	-$(BIN)/python bench/counting_db.py
+	-$(BIN)/python bench/memory.py --minutes $(BENCH_MEMORY_MINUTES)
+
+bench-quick: install-dev
+	-$(BIN)/python bench/counting.py --no-pabutools --only Zurich
+	-$(BIN)/python bench/casting.py --quick
+	-$(BIN)/python bench/reading.py --quick
+	-$(BIN)/python bench/counting_db.py --quick
+	-$(BIN)/python bench/memory.py --quick
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache .mypy_cache .ruff_cache

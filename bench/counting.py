@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # BLAS threads spin on a loaded machine: steadier timings
 ROOT = Path(__file__).resolve().parents[1]
 PABULIB = Path(os.environ.get("PBVOTE_PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
 PABUTOOLS_MES = {"Poland_Warszawa_2026.pb", "Hungary_Budapest_2024.pb"}

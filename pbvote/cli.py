@@ -29,6 +29,10 @@ def register_commands(app: Flask) -> None:
     from pbvote.workshop.cli import workshop_group
 
     app.cli.add_command(workshop_group)
+    from pbvote.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group("user")

@@ -12,6 +12,13 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
+    # PostgreSQL connection pool of each worker process (SQLAlchemy's defaults); see README "Scaling out"
+    DATABASE_POOL_SIZE = 5  # connections kept open
+    DATABASE_MAX_OVERFLOW = 10  # extra connections opened under load, closed when returned
+    DATABASE_POOL_TIMEOUT = 30  # seconds a request waits for a free connection before failing
+    DATABASE_POOL_RECYCLE = -1  # seconds after which a connection is replaced (-1: never)
+    DATABASE_PRE_PING = True  # test each connection on checkout (one round trip; survives a restart)
+    DATABASE_PREPARE_THRESHOLD: int | None = 5  # psycopg's; null behind PgBouncer in transaction mode
 
     MUNICIPALITY_NAME = "Demo Kommune"
     PUBLIC_URL = "http://127.0.0.1:5000"
@@ -56,7 +63,7 @@ class Config:
 class DevelopmentConfig(Config):
     """`make run`: plain http on localhost, e-mails printed, a fixed development secret."""
 
-    SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - development default, production refuses it
+    SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - development default, production refuses it  # nosec B105
     SECURE_COOKIES = False
     MAIL_PRINT = True
 
@@ -65,7 +72,7 @@ class TestingConfig(Config):
     """pytest: no CSRF in unit tests unless a test turns it on, fast password hashing."""
 
     TESTING = True
-    SECRET_KEY = "testing-secret"  # noqa: S105
+    SECRET_KEY = "testing-secret"  # noqa: S105 - tests only  # nosec B105
     SECURE_COOKIES = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

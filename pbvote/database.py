@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
@@ -13,7 +14,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def init_app(app: Flask) -> None:
-    """Give SQLite a lock wait long enough for a classroom's bursts."""
+    """Give SQLite a lock wait long enough for a classroom's bursts; size PostgreSQL's pool from settings."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_options(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
@@ -21,6 +24,21 @@ def init_app(app: Flask) -> None:
         options["connect_args"] = connect_args
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def postgresql_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Engine options from the PBVOTE_DATABASE_* settings; explicit SQLALCHEMY_ENGINE_OPTIONS win."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", int(config.get("DATABASE_POOL_SIZE", 5)))
+    options.setdefault("max_overflow", int(config.get("DATABASE_MAX_OVERFLOW", 10)))
+    options.setdefault("pool_timeout", float(config.get("DATABASE_POOL_TIMEOUT", 30)))
+    options.setdefault("pool_recycle", int(config.get("DATABASE_POOL_RECYCLE", -1)))
+    options["pool_pre_ping"] = bool(config.get("DATABASE_PRE_PING", options.get("pool_pre_ping", True)))
+    connect_args = dict(options.get("connect_args") or {})
+    threshold = config.get("DATABASE_PREPARE_THRESHOLD", 5)  # None: never prepare (PgBouncer transactions)
+    connect_args.setdefault("prepare_threshold", None if threshold is None else int(threshold))
+    options["connect_args"] = connect_args
+    return options
 
 
 def _unicode_lower(value: object) -> object:

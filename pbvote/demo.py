@@ -25,7 +25,7 @@ from pbvote.proposals.demo import seed_demo_proposals
 from pbvote.results.demo import seed_finished_process
 
 DEMO_SLUG = "soeby"
-DEMO_PASSWORD = "demo-adgangskode"  # noqa: S105 - printed on purpose for the demo logins
+DEMO_PASSWORD = "demo-adgangskode"  # noqa: S105 - printed on purpose for the demo logins  # nosec B105
 DEMO_USERS = (
     ("admin@demo.dk", "Anne Admin", Role.ADMIN),
     ("sagsbehandler@demo.dk", "Søren Sagsbehandler", Role.STAFF),

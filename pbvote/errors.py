@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from pbvote.extensions import db
@@ -70,9 +70,26 @@ def handle_http_error(error: HTTPException) -> Response | HTTPException:
 
 def handle_unexpected_error(error: Exception) -> tuple[Response | str, int]:
     """Log the failure for operators; show a plain 500 (or 503 when the database is away); roll back."""
-    db.session.rollback()
-    if isinstance(error, OperationalError | InterfaceError):
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection died with the database: the pool will replace it
+        db.session.close()
+    if _database_away(error):
         current_app.logger.warning("Database unavailable: %s", type(error).__name__)
         return error_response(503)
     current_app.logger.exception("Unhandled error", exc_info=error)
     return error_response(500)
+
+
+def _database_away(error: BaseException) -> bool:
+    """Whether the error, or what caused it, says the database connection is gone (not a bug in the code)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OperationalError | InterfaceError | PendingRollbackError):
+            return True
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False

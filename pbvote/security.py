@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-NO_STORE_ENDPOINT_PREFIXES = ("auth.",)
+NO_STORE_ENDPOINT_PREFIXES = ("auth.", "ballots_survey.")  # accounts; a voter's answers after voting
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["csp_style_nonce"] = csp_style_nonce
     app.before_request(assign_request_id)
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("PROXY_FIX") or 0)
     if proxies:
@@ -29,6 +31,15 @@ def assign_request_id() -> None:
     """Tag the request so the audit log and the server log can be matched up."""
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+
+
+def refuse_nul_bytes() -> None:
+    """No one types a NUL byte, and PostgreSQL cannot store or search one: a 400, not a 500 later on."""
+    fields = [*request.args.items(multi=True)]
+    if request.mimetype in FORM_MIMETYPES:  # other bodies (JSON) are read later, under their own size limit
+        fields += request.form.items(multi=True)
+    if any("\x00" in (name or "") or "\x00" in (value or "") for name, value in fields):
+        abort(400)
 
 
 def csp_nonce() -> str:

@@ -14,8 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from pbvote.api.payloads import BallotRequest
 from pbvote.api.queries import code_was_used
-from pbvote.ballots import keys
-from pbvote.ballots.eligibility import NotEligible, voter_for_code
+from pbvote.ballots.eligibility import NotEligible, code_voter, voter_for_code
 from pbvote.ballots.models import Channel
 from pbvote.ballots.policies import can_vote
 from pbvote.ballots.services import DuplicateSubmission, Voter, cast_ballot, resolve_retry
@@ -50,25 +49,38 @@ def cast_with_code(budget: Budget, submission: BallotRequest, retry_key: str, *,
         raise NotAllowed(
             _l("Voters in this budget vote on the website, not with voting codes, so the API cannot take it.")
         )
+    voter = code_voter(submission.code)  # checked by the write itself, which burns the code or stores nothing
     try:
-        voter = voter_for_code(budget, submission.code)
-    except NotEligible:
-        if not code_was_used(budget, submission.code):
-            raise
-        used = Voter(key="code:" + keys.code_hash(submission.code))
-        return Cast(resolve_retry(used, budget, retry_key), created=False)
-    if submission.as_ranking and budget.ballot_kind is not BallotKind.RANKED:
-        shape = ViolationCode.WRONG_BALLOT_SHAPE.value
-        raise BallotInvalid([Violation(shape, {"kind": budget.ballot_kind.value})])
-    try:
+        if submission.as_ranking and budget.ballot_kind is not BallotKind.RANKED:
+            shape = ViolationCode.WRONG_BALLOT_SHAPE.value
+            raise BallotInvalid([Violation(shape, {"kind": budget.ballot_kind.value})])
         receipt = cast_ballot(
             voter, budget, submission.choice, retry_key=retry_key, channel=Channel.ONLINE, now=now
         )
         db.session.commit()
     except DuplicateSubmission:
         db.session.rollback()
-        return Cast(resolve_retry(voter, budget, retry_key), created=False)
+        return Cast(_known_submission(budget, submission, voter, retry_key), created=False)
+    except BallotInvalid:
+        db.session.rollback()
+        try:  # the code answers first, as it did before the rules were looked at
+            voter_for_code(budget, submission.code)
+        except NotEligible:
+            return Cast(_known_submission(budget, submission, voter, retry_key), created=False)
+        raise
     except DomainError:
         db.session.rollback()
         raise
     return Cast(receipt, created=True)
+
+
+def _known_submission(budget: Budget, submission: BallotRequest, voter: Voter, retry_key: str) -> str:
+    """After a refused write: the receipt of a retry, else why (already voted, or not a code of the budget).
+
+    Raises:
+        NotEligible: the code is not one of this budget's codes (a guess).
+        AlreadyVoted: the code has voted with another submission.
+    """
+    if not code_was_used(budget, submission.code):
+        voter_for_code(budget, submission.code)  # raises the precise reason
+    return resolve_retry(voter, budget, retry_key)

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-_DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 - hashed to equalise timing for unknown e-mails
+_DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 - hashed to equalise timing for unknown e-mails  # nosec B105
 
 
 @cache

@@ -84,6 +84,17 @@ def end_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
+def disable_user(actor: User, user: User, *, now: datetime) -> None:
+    """Switch an account off: it can no longer log in and its sessions end at once. Does not commit."""
+    from pbvote.audit.services import record_audit
+
+    if user.id == actor.id:
+        raise DomainError(_l("You cannot disable your own account."))
+    user.active = False
+    end_sessions(user)
+    record_audit(actor, "user.disabled", user, before={"active": True}, after={"active": False}, now=now)
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password after checking the current one; ends other sessions. Does not commit."""
     if not verify_password(user.password_hash, current_password):

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from pbvote.auth import services
+from pbvote.auth.decorators import role_required
 from pbvote.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -16,6 +17,7 @@ from pbvote.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from pbvote.auth.models import Role, User
 from pbvote.core.errors import DomainError
 from pbvote.db import utcnow
 from pbvote.extensions import db, limiter, login_manager
@@ -105,7 +107,7 @@ def reset_request() -> Response | str | tuple[str, int]:
     """Ask for a reset link; the answer is the same whether the e-mail is known or not."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        reset_url = url_for("auth.reset_password", token="__token__", _external=True)  # noqa: S106
+        reset_url = url_for("auth.reset_password", token="__token__", _external=True)  # noqa: S106 - a URL placeholder, not a password  # nosec B106
         services.request_password_reset(form.email.data, reset_url, now=utcnow())
         db.session.commit()
         flash(_("If an account exists for that e-mail, we have sent a link to reset the password."), "info")
@@ -147,6 +149,22 @@ def change_password() -> Response | str | tuple[str, int]:
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/brugere/<int:user_id>/deaktiver")
+@role_required(Role.ADMIN)
+def disable(user_id: int) -> Response:
+    """An administrator switches an account off; its sessions die with the next request."""
+    user = db.get_or_404(User, user_id)
+    try:
+        services.disable_user(current_user, user, now=utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The account has been disabled."), "success")
+    return redirect(url_for("audit.browse"))
 
 
 @bp.get("/")

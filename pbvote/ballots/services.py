@@ -11,19 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
-from pbvote.ballots import keys
-from pbvote.ballots.loaders import rules_for
-from pbvote.ballots.models import Ballot, BallotLine, Channel, Participation, VotingCode
+from pbvote.ballots import keys, writes
+from pbvote.ballots.loaders import BallotRules, rules_for
+from pbvote.ballots.models import Ballot, Channel, Participation
 from pbvote.ballots.policies import can_vote
 from pbvote.core.errors import DomainError, NotAllowed
 from pbvote.core.types import BallotKind
 from pbvote.core.validation import BallotInput, check_ballot
 from pbvote.extensions import db
-from pbvote.processes.models import Budget
+from pbvote.processes.models import Budget, Eligibility, Phase, Process
+
+RULES_CACHE_SIZE = 512  # budgets whose frozen rules an app process keeps
+_RULES_CACHE = "pbvote_frozen_rules"
 
 
 class AlreadyVoted(DomainError):
@@ -38,10 +43,41 @@ class DuplicateSubmission(Exception):
 
 @dataclass(frozen=True)
 class Voter:
-    """Who is voting, as far as the ballot box may know: a keyed voter key and, for codes, the code row."""
+    """Who is voting, as far as the ballot box may know: a keyed voter key and, for codes, the code's hash."""
 
     key: str
-    code_id: int | None = None
+    code_hash: str | None = None  # set: the cast burns this code of the budget, or stores nothing
+
+
+def voting_budget(budget_id: int) -> Budget | None:
+    """A budget of a public process with its process, in one statement: all the cast path reads."""
+    query = (
+        select(Budget)
+        .join(Process, Budget.process_id == Process.id)
+        .where(Budget.id == budget_id, Process.phase != Phase.DRAFT)
+        .options(contains_eager(Budget.process))
+    )
+    return db.session.scalar(query)
+
+
+def frozen_rules(budget: Budget) -> BallotRules:
+    """The budget's rules, read once per app process while they stay frozen (no query per ballot).
+
+    The key holds the digest and the moment of the freeze, so unfreezing and freezing again (the only way
+    rules can change) reads them anew.
+    """
+    process = budget.process
+    if process.frozen_at is None or not process.rules_digest:
+        return rules_for(budget)
+    cache: dict[tuple[object, ...], BallotRules] = current_app.extensions.setdefault(_RULES_CACHE, {})
+    key = (budget.id, process.rules_digest, process.frozen_at)
+    rules = cache.get(key)
+    if rules is None:
+        rules = rules_for(budget)
+        if len(cache) >= RULES_CACHE_SIZE:
+            cache.clear()
+        cache[key] = rules
+    return rules
 
 
 def cast_ballot(
@@ -56,52 +92,48 @@ def cast_ballot(
 ) -> str:
     """Validate and store one anonymous ballot and its participation; return the receipt. Does not commit.
 
+    A voting code is checked by burning it in the same statement that stores the ballot, so casting reads
+    nothing but the budget (and its rules once per app process), however many ballots the box holds.
+
     Raises:
         NotAllowed: voting is not open in this budget.
         BallotInvalid: the choice breaks the frozen rules (nothing is written).
-        DuplicateSubmission: the voter or code has voted already; roll back and call resolve_retry.
+        DuplicateSubmission: the voter has voted already, or the code is unknown or used: roll back, then
+            find out which (resolve_retry; eligibility.voter_for_code for the code's own reason).
     """
     if not can_vote(budget.process, now):
         raise NotAllowed(_l("Voting is not open in this budget."))
-    rules = rules_for(budget)
+    rules = frozen_rules(budget)
     ballot = check_ballot(rules.spec, choice)
     today = now.date()
     receipt = keys.receipt_for(budget.id, retry_key)
+    participation = {
+        "budget_id": budget.id,
+        "voter_key": voter.key,
+        "channel": channel,
+        "voted_on": today,
+        "retry_hash": keys.plain_hash(retry_key),
+    }
+    stored = {
+        "id": keys.new_ballot_id(),
+        "budget_id": budget.id,
+        "channel": channel,
+        "station": station,
+        "cast_on": today,
+        "receipt": receipt,
+    }
+    lines = _lines(str(stored["id"]), budget.ballot_kind, ballot, rules.project_ids)
     try:
-        db.session.add(
-            Participation(
-                budget_id=budget.id,
-                voter_key=voter.key,
-                channel=channel,
-                voted_on=today,
-                retry_hash=keys.plain_hash(retry_key),
-            )
-        )
-        db.session.flush()
-        if voter.code_id is not None:
-            burnt = db.session.execute(
-                update(VotingCode)
-                .where(VotingCode.id == voter.code_id, VotingCode.used_on.is_(None))
-                .values(used_on=today)
-            )
-            if burnt.rowcount != 1:  # type: ignore[attr-defined]
-                raise DuplicateSubmission
-        ballot_id = keys.new_ballot_id()
-        db.session.execute(
-            insert(Ballot).values(
-                id=ballot_id,
-                budget_id=budget.id,
-                channel=channel,
-                station=station,
-                cast_on=today,
-                receipt=receipt,
-            )
-        )
-        lines = _lines(ballot_id, budget.ballot_kind, ballot, rules.project_ids)
-        if lines:  # an empty ballot (allowed when the minimum is 0) has no lines; an empty insert would fail
-            db.session.execute(insert(BallotLine), lines)
+        if budget.process.eligibility is Eligibility.OPEN:
+            done = writes.store_through_orm(voter.code_hash, participation, stored, lines)
+        elif db.session.get_bind().dialect.name == "postgresql":
+            done = writes.store_in_one_statement(voter.code_hash, participation, stored, lines)
+        else:
+            done = writes.store_step_by_step(voter.code_hash, participation, stored, lines)
     except IntegrityError as exc:
         raise DuplicateSubmission from exc
+    if not done:
+        raise DuplicateSubmission
     return receipt
 
 

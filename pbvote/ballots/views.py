@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -18,12 +19,12 @@ from werkzeug.wrappers import Response
 from pbvote.ballots import access, keys, queries
 from pbvote.ballots.access import NeedsProof
 from pbvote.ballots.booth import chosen_projects
-from pbvote.ballots.eligibility import NotEligible
+from pbvote.ballots.eligibility import NotEligible, code_voter
 from pbvote.ballots.limits import booth_key, booth_limit
 from pbvote.ballots.loaders import rules_for
 from pbvote.ballots.pages import BoothView, ballot_page, closed, district_refusal
 from pbvote.ballots.policies import can_vote
-from pbvote.ballots.selection import apply_move, read_move
+from pbvote.ballots.selection import apply_move, read_move, read_selection
 from pbvote.ballots.services import (
     AlreadyVoted,
     DuplicateSubmission,
@@ -32,13 +33,14 @@ from pbvote.ballots.services import (
     has_voted,
     receipt_counted,
     resolve_retry,
+    voting_budget,
 )
 from pbvote.core.errors import DomainError
-from pbvote.core.validation import BallotInvalid, validate_ballot
+from pbvote.core.validation import BallotInvalid, Violation, validate_ballot
 from pbvote.db import utcnow
 from pbvote.errors import error_response
 from pbvote.extensions import db, limiter
-from pbvote.processes.models import Budget, Process
+from pbvote.processes.models import Budget, Eligibility, Process
 
 bp = Blueprint("ballots", __name__, url_prefix="/stem", template_folder="templates")
 
@@ -115,38 +117,69 @@ def review(budget_id: int) -> View:
 @limiter.limit(booth_limit, key_func=booth_key, scope="booth")
 def cast(budget_id: int) -> View:
     """Store the ballot once (a repeated submission gets the same receipt) and show the receipt."""
-    budget = _budget_or_404(budget_id)
+    budget = voting_budget(budget_id)  # the budget and its process only: the success path reads no more
+    if budget is None:
+        abort(404)
     retry_key = request.form.get("retry_key", "")
-    if RETRY_KEY.match(retry_key) and access.session_receipt(budget.id) == keys.receipt_for(
-        budget.id, retry_key
+    if RETRY_KEY.match(retry_key) and access.session_receipt(budget_id) == keys.receipt_for(
+        budget_id, retry_key
     ):
-        return redirect(url_for("ballots.receipt", budget_id=budget.id))
-    opened = _open_booth(budget_id, for_cast=True)
+        return redirect(url_for("ballots.receipt", budget_id=budget_id))
+    opened = _open_for_cast(budget)
     if not isinstance(opened, Opened):
         return opened
     voter = opened.voter
-    view = BoothView.load(budget, request.form)
+    selection = read_selection(budget.ballot_kind, request.form)
     if not RETRY_KEY.match(retry_key):
         message = _("Your confirmation was incomplete. Check your choices and confirm again.")
-        return view.render(view.selection.cleaned(view.codes), errors=[message], status=422)
+        return _booth_again(budget_id, [message])
     try:
-        receipt = cast_ballot(voter, budget, view.selection.as_input(), retry_key=retry_key, now=utcnow())
+        receipt = cast_ballot(voter, budget, selection.as_input(), retry_key=retry_key, now=utcnow())
         db.session.commit()
     except DuplicateSubmission:
         db.session.rollback()
-        try:
-            receipt = resolve_retry(voter, budget, retry_key)
-        except AlreadyVoted as exc:
-            return ballot_page("ballots/already_voted.html", budget, message=str(exc), status=409)
+        return _refused_cast(budget_id, voter, retry_key)
     except BallotInvalid as exc:
         db.session.rollback()
-        return view.render(
-            view.selection.cleaned(view.codes), errors=view.messages(exc.violations), status=422
-        )
+        opened = _open_booth(budget_id, for_cast=True)  # a used or unknown code answers first
+        return opened if not isinstance(opened, Opened) else _booth_again(budget_id, exc.violations)
     except DomainError as exc:
         db.session.rollback()
         return error_response(403, str(exc))
-    return _after_cast(budget, receipt)
+    return _after_cast(budget_id, receipt)
+
+
+def _open_for_cast(budget: Budget) -> Opened | View:
+    """The voter of a cast; a code from the session is checked by the write itself (it burns the code)."""
+    process = budget.process
+    if process.eligibility is not Eligibility.CODE or not can_vote(process, utcnow()):
+        return _open_booth(budget.id, for_cast=True, budget=budget)
+    code = access.session_code(budget.id)
+    if code is None:
+        return _ask_for_proof(process, budget, "code")
+    return Opened(budget, code_voter(code))
+
+
+def _refused_cast(budget_id: int, voter: Voter, retry_key: str) -> View:
+    """The write found the voter voted or the code used or unknown: the same receipt for a retry, else why."""
+    opened = _open_booth(budget_id, for_cast=True)  # a used or unknown code is answered here
+    if not isinstance(opened, Opened):
+        return opened
+    try:
+        receipt = resolve_retry(voter, opened.budget, retry_key)
+    except AlreadyVoted as exc:
+        return ballot_page("ballots/already_voted.html", opened.budget, message=str(exc), status=409)
+    return _after_cast(budget_id, receipt)
+
+
+def _booth_again(budget_id: int, problems: Sequence[str] | Sequence[Violation]) -> View:
+    """The booth with the selection sent, and what to correct (422)."""
+    budget = _budget_or_404(budget_id)
+    view = BoothView.load(budget, request.form)
+    errors = [p for p in problems if isinstance(p, str)] or view.messages(
+        [p for p in problems if isinstance(p, Violation)]
+    )
+    return view.render(view.selection.cleaned(view.codes), errors=errors, status=422)
 
 
 @bp.get("/pulje/<int:budget_id>/kvittering")
@@ -160,11 +193,11 @@ def receipt(budget_id: int) -> View:
     return ballot_page("ballots/receipt.html", budget, receipt=code, counted=counted)
 
 
-def _after_cast(budget: Budget, receipt: str) -> Response:
-    """Forget the code, keep the receipt for the receipt page, and go there."""
-    access.forget_code(budget.id)
-    access.remember_receipt(budget.id, receipt)
-    return redirect(url_for("ballots.receipt", budget_id=budget.id))
+def _after_cast(budget_id: int, receipt: str) -> Response:
+    """Forget the code, keep the receipt for the receipt page, and go there (no read after the commit)."""
+    access.forget_code(budget_id)
+    access.remember_receipt(budget_id, receipt)
+    return redirect(url_for("ballots.receipt", budget_id=budget_id))
 
 
 def _budget_or_404(budget_id: int) -> Budget:
@@ -174,9 +207,9 @@ def _budget_or_404(budget_id: int) -> Budget:
     return budget
 
 
-def _open_booth(budget_id: int, *, for_cast: bool = False) -> Opened | View:
+def _open_booth(budget_id: int, *, for_cast: bool = False, budget: Budget | None = None) -> Opened | View:
     """The budget and the voter, or the page that comes first: 404, closed, log in, type a code, voted."""
-    budget = _budget_or_404(budget_id)
+    budget = budget or _budget_or_404(budget_id)
     process = budget.process
     if not can_vote(process, utcnow()):
         return closed(process)
@@ -207,7 +240,7 @@ def _repeated_code_cast(budget: Budget) -> Response | None:
         receipt = resolve_retry(voter, budget, retry_key)
     except AlreadyVoted:
         return None
-    return _after_cast(budget, receipt)
+    return _after_cast(budget.id, receipt)
 
 
 def _ask_for_proof(process: Process, budget: Budget, step: str) -> Response:

@@ -153,7 +153,7 @@ class DemoVoter:
 
 def demo_voters(voting_ended: date, seed: int = 2025) -> list[DemoVoter]:
     """Draw the same crowd every time: approvals follow each project's appeal in the voter's district."""
-    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets  # nosec B311
     voters = []
     first_day = voting_ended - timedelta(days=VOTING_DAYS - 1)
     for _ in range(VOTERS):

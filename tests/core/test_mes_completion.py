@@ -57,6 +57,18 @@ def test_raise_shares_equals_trying_every_raise(case: tuple[Compiled, int, int])
     assert raised.run.share == Fraction(budget, compiled.n) + raised.raises * scale
 
 
+@settings(max_examples=200, deadline=None)
+@given(elections(), st.sampled_from([1, 8]))
+def test_galloping_with_range_proofs_equals_trying_every_raise(
+    case: tuple[Compiled, int, int], precision: int
+) -> None:
+    compiled, budget, scale = case
+    raised = raise_shares(compiled, budget, scale, sweep=0, precision=precision)
+    raises, funded = naive_add1(compiled, budget, scale)
+    assert frozenset(r.project for r in raised.run.rounds) == funded
+    assert raised.raises == raises
+
+
 NO_REFERENCE = ["France_Toulouse_2024.pb", "Poland_Warszawa_2026.pb"]  # pabutools timed out on these
 
 

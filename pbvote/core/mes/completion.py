@@ -3,10 +3,10 @@
 Add1 reruns MES at shares B/n, B/n + 1, B/n + 2, … (one whole currency unit, ``scale`` smallest
 units, per step), keeps the last outcome whose cost fits the budget B and stops at the first that does
 not, or when every supported project is funded. Outcomes are not monotone in the share, so no share
-may be skipped on a guess. A share is skipped only when proven to fund the same projects as a run
-already made: by that run's certified leap (``margins.py``), or by a proof that every share between
-two runs funds the lower one's projects (``rounds.certify_between``). Runs are placed by galloping
-and bisection, so the result is exactly add1's, usually with far fewer runs than raises.
+may be skipped on a guess. A share is skipped only when proven to fit the budget and to leave a
+project unfunded, whatever it funds: by a cut of the supporter network (``ceiling.py``), or by a
+float proof from a run below it (``between.py``). Proven ranges are found by galloping and bisection,
+so the result is exactly add1's, usually with far fewer runs than raises.
 
 Raises that a cut of the supporter network proves to fit are skipped outright (``ceiling.py``). The
 next ``SWEEP`` raises are simply tried one by one with the float run of ``probe.py`` (a few
@@ -21,14 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from pbvote.core.mes.between import certify_range, exact_rounds, probe_rounds
 from pbvote.core.mes.ceiling import fitting_raises
 from pbvote.core.mes.compiled import Compiled
 from pbvote.core.mes.probe import probe_sequence
-from pbvote.core.mes.rounds import Run, certify_between, run_mes
+from pbvote.core.mes.rounds import Run, run_mes
 from pbvote.core.types import Money
 
 SWEEP = 1000  # raises tried one by one with float runs before the galloping search takes over
 STEADY = 16  # ... unless this many raises in a row fund the same sequence: then gallop from there
+PRECISION = 2  # past the sweep, bisect a proven range to within 1/PRECISION of its length
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +43,19 @@ class Raised:
 
 
 def raise_shares(
-    compiled: Compiled, budget: Money, scale: int, sweep: int = SWEEP, steady: int = STEADY
+    compiled: Compiled,
+    budget: Money,
+    scale: int,
+    sweep: int = SWEEP,
+    steady: int = STEADY,
+    precision: int = PRECISION,
 ) -> Raised:
     """Find the run add1 keeps: the last share (in whole-unit steps) whose outcome still fits.
 
     Raises proven to fit by ``ceiling.py`` are skipped; the next ``SWEEP`` are tried one by one (float runs,
     exact where floats cannot decide), or fewer when ``STEADY`` raises in a row fund the same sequence.
-    Beyond them, runs are placed by galloping and bisection: an interval between two runs needs no run inside
-    when the lower run's certified leap covers it, when both runs give the same funded sequence
-    and ``certify_between`` proves every share between does too, or when the two raises are adjacent.
+    Beyond them, from each fitting raise, the longest range ``between.certify_range`` proves to fit (and
+    to fund less than everything) is found by galloping and bisection; the raise just past it is run.
 
     Args:
         compiled: the election's arrays.
@@ -57,6 +63,7 @@ def raise_shares(
         scale: smallest units per whole currency unit (one raise adds this to every share).
         sweep: how many raises to try one by one before galloping.
         steady: gallop as soon as this many raises in a row have funded the same sequence.
+        precision: bisect each proven range to within 1/precision of its length.
 
     Returns:
         The kept run (at the kept share), the raises and the number of runs computed.
@@ -77,20 +84,30 @@ def raise_shares(
         same, previous = (same + 1 if funded == previous else 0), funded
         if same >= steady:
             break
-    low, low_run = raises, search.run(raises)
+    return _gallop(search, raises, precision)
+
+
+def _gallop(search: _Search, low: int, precision: int) -> Raised:
+    """Search past the sweep: from a fitting raise, prove as long a range above it as floats can
+    (``between.certify_range``, galloping then bisecting), then run the first raise past it."""
     stride = 1
-    while low_run.leap != float("inf"):
-        high = low + max(search.vouched(low_run), stride)
-        high_run = search.run(high, below=low_run)
-        event = search.explore(low, low_run, high, high_run, high_run.same_as_below)
-        if event is not None:
-            kind, raises = event
-            if kind == "all":
-                return Raised(search.run(raises), raises, search.runs)
-            return Raised(search.run(raises - 1), raises - 1, search.runs)
-        stride = 2 * (high - low)
-        low, low_run = high, high_run
-    return Raised(low_run, low, search.runs)
+    rounds = search.rounds(low)
+    while True:
+        good, bad, step = low, None, stride
+        while bad is None or bad - good > max(1, (good - low) // precision):
+            high = good + step if bad is None else (good + bad) // 2
+            if search.certified(rounds, high):
+                good, step = high, 2 * step
+            else:
+                bad = high
+        stride = max(1, good - low)
+        low = good + 1
+        rounds = search.rounds(low)
+        funded = rounds[0]
+        if sum(search.compiled.costs[project] for project in funded) > search.budget:
+            return Raised(search.run(low - 1), low - 1, search.runs)
+        if len(funded) == len(search.compiled.ids):
+            return Raised(search.run(low), low, search.runs)
 
 
 class _Search:
@@ -101,12 +118,12 @@ class _Search:
         self.cache: dict[int, Run] = {}
         self.runs = 0
 
-    def run(self, raises: int, below: Run | None = None) -> Run:
-        """Run MES at ``raises`` whole units above B/n (reusing a run already computed there)."""
-        if raises in self.cache and below is None:
+    def run(self, raises: int) -> Run:
+        """Run MES exactly at ``raises`` whole units above B/n (reusing a run already computed there)."""
+        if raises in self.cache:
             return self.cache[raises]
         self.runs += 1
-        run = run_mes(self.compiled, self.base + raises * self.scale, leap=True, below=below)
+        run = run_mes(self.compiled, self.base + raises * self.scale)
         if len(self.cache) > 64:
             self.cache.clear()
         self.cache[raises] = run
@@ -124,48 +141,19 @@ class _Search:
             return tuple(r.project for r in self.run(raises).rounds)
         return None if sequence is True else sequence
 
-    def vouched(self, run: Run) -> int:
-        """Give how many raises above ``run`` its leap certifies, plus one (the first it does not)."""
-        return int(run.leap // self.scale) + 1
+    def rounds(self, raises: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """Give the funded sequence at ``raises`` with proven upper bounds on its rhos (a float run,
+        or an exact one when floats cannot prove every decision)."""
+        self.runs += 1
+        share = self.base + raises * self.scale
+        found = probe_rounds(self.compiled, share)
+        if found is None:
+            self.runs -= 1
+            return exact_rounds(self.run(raises))
+        return found
 
-    def all_funded(self, run: Run) -> bool:
-        """Tell whether the run funds every project MES could fund."""
-        return len(run.rounds) == len(self.compiled.ids)
-
-    def explore(
-        self, low: int, low_run: Run, high: int, high_run: Run, proven: bool | None
-    ) -> tuple[str, int] | None:
-        """Find the first raise in (low, high] where add1 stops: ("infeasible" | "all", raise), or None.
-
-        ``low`` fits and does not fund everything; ``proven`` says whether the shares between are
-        already known to give ``low_run``'s sequence (None: not checked yet).
-        """
-        between = high - low == 1 or high - low <= self.vouched(low_run) or bool(proven)
-        if not between and _funded(low_run) == _funded(high_run):  # else the proof must fail at high
-            between = certify_between(low_run, high_run)
-        if between:
-            return self._event(high, high_run)
-        middle = min(max((low + high) // 2, low + self.vouched(low_run)), high - 1)
-        middle_run = self.run(middle, below=low_run)
-        event = self.explore(low, low_run, middle, middle_run, middle_run.same_as_below)
-        if event is not None:
-            return event
-        return self.explore(middle, middle_run, high, high_run, None)
-
-    def _event(self, raises: int, run: Run) -> tuple[str, int] | None:
-        """Say whether add1 stops at this run: its outcome does not fit, or it funds everything."""
-        if _cost(self.compiled, run) > self.budget:
-            return "infeasible", raises
-        if self.all_funded(run):
-            return "all", raises
-        return None
-
-
-def _funded(run: Run) -> frozenset[int]:
-    """Give the set of projects a run funds."""
-    return frozenset(r.project for r in run.rounds)
-
-
-def _cost(compiled: Compiled, run: Run) -> int:
-    """Give what a run's funded projects cost together."""
-    return sum(compiled.costs[r.project] for r in run.rounds)
+    def certified(self, rounds: tuple[tuple[int, ...], tuple[float, ...]], raises: int) -> bool:
+        """Tell whether every raise from the run ``rounds`` up to ``raises`` is proven to fit and to
+        fund less than everything."""
+        share = self.base + raises * self.scale
+        return certify_range(self.compiled, rounds[0], rounds[1], share, self.budget)
