@@ -117,3 +117,7 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parents[1] / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+# One definition of the Chromium fixtures for the whole run: a second session-scoped copy would start
+# Playwright twice in one process, which it refuses.
+from tests.browser.fixtures import browser, chromium_executable, phone  # noqa: E402, F401

@@ -1,4 +1,3 @@
 """Apps with settings of the test's own choosing (CSRF on), and the browser fixtures for the page check."""
 
-from tests.browser.conftest import browser, chromium_executable, phone  # noqa: F401
 from tests.proposals.conftest import app_with  # noqa: F401
