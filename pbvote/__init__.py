@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     """Attach every feature, in the order features depend on each other."""
     from pbvote.api.views import bp as api_bp
     from pbvote.audit.views import bp as audit_bp
+    from pbvote.auth.admin import bp as accounts_bp
     from pbvote.auth.views import bp as auth_bp
     from pbvote.ballots.manage import manage_bp as ballots_manage_bp
     from pbvote.ballots.survey import survey_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         site_bp,
         auth_bp,
+        accounts_bp,
         audit_bp,
         processes_bp,
         processes_manage_bp,

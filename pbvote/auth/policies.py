@@ -20,3 +20,8 @@ def can_manage_processes(user: Any) -> bool:
 def can_review(user: Any) -> bool:
     """Staff (and admins) review proposals and enter paper ballots."""
     return has_role(user, Role.STAFF)
+
+
+def can_switch_account(actor: Any, user: Any) -> bool:
+    """Admins switch other people's accounts off and on; never their own (they would lock themselves out)."""
+    return has_role(actor, Role.ADMIN) and actor.id != user.id

@@ -90,9 +90,21 @@ def disable_user(actor: User, user: User, *, now: datetime) -> None:
 
     if user.id == actor.id:
         raise DomainError(_l("You cannot disable your own account."))
+    if not user.active:
+        raise DomainError(_l("This account is already disabled."))
     user.active = False
     end_sessions(user)
     record_audit(actor, "user.disabled", user, before={"active": True}, after={"active": False}, now=now)
+
+
+def enable_user(actor: User, user: User, *, now: datetime) -> None:
+    """Switch an account on again; old sessions stay dead, so the person logs in afresh. Does not commit."""
+    from pbvote.audit.services import record_audit
+
+    if user.active:
+        raise DomainError(_l("This account is already enabled."))
+    user.active = True
+    record_audit(actor, "user.enabled", user, before={"active": False}, after={"active": True}, now=now)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

@@ -9,7 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from pbvote.auth import services
-from pbvote.auth.decorators import role_required
 from pbvote.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -17,7 +16,6 @@ from pbvote.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from pbvote.auth.models import Role, User
 from pbvote.core.errors import DomainError
 from pbvote.db import utcnow
 from pbvote.extensions import db, limiter, login_manager
@@ -149,22 +147,6 @@ def change_password() -> Response | str | tuple[str, int]:
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
-
-
-@bp.post("/brugere/<int:user_id>/deaktiver")
-@role_required(Role.ADMIN)
-def disable(user_id: int) -> Response:
-    """An administrator switches an account off; its sessions die with the next request."""
-    user = db.get_or_404(User, user_id)
-    try:
-        services.disable_user(current_user, user, now=utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The account has been disabled."), "success")
-    return redirect(url_for("audit.browse"))
 
 
 @bp.get("/")

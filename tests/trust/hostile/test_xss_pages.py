@@ -47,6 +47,7 @@ MUST_REACH = {
     "proposals_manage.ballot", "ballots_manage.show", "ballots_manage.letters", "ballots_manage.paper_entry",
     "results_manage.show", "results_manage.run", "results_represent.manage", "implementation_manage.process",
     "implementation_manage.project", "workshop_manage.index", "workshop_manage.controls", "auth.account",
+    "accounts.index",
 }  # fmt: skip
 
 

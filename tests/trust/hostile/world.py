@@ -136,6 +136,16 @@ def build_hostile_world(offset: int = 0) -> list[str]:
     return codes
 
 
+def editable_by_the_resident() -> list[int]:
+    """The resident's own editable proposals: the index lists them in an order the crawl may not reach."""
+    from pbvote.proposals.models import Proposal
+    from pbvote.proposals.policies import can_edit
+
+    resident = db.session.scalar(select(User).where(User.email == ROLE_EMAILS["resident"]))
+    proposals = db.session.scalars(select(Proposal).order_by(Proposal.id))
+    return [proposal.id for proposal in proposals if can_edit(resident, proposal, utcnow())]
+
+
 def start_urls(app: Any) -> list[str]:
     """Every page without arguments, plus the pages links do not lead to (booths, workshops, pictures)."""
     from pbvote.implementation.models import ProgressPhoto
@@ -155,5 +165,6 @@ def start_urls(app: Any) -> list[str]:
         urls += [f"/j/{code}", f"/w/{code}/projektor", f"/w/{code}/projektor/scene", f"/w/{code}/status.json"]
         urls += [f"/w/{code}/qr.svg", f"/sagsbehandling/workshops/{workshop.id}"]
     urls += [f"/forslag/billede/{image.token}" for image in db.session.scalars(select(ProposalImage))]
+    urls += [f"/forslag/{proposal_id}/rediger" for proposal_id in editable_by_the_resident()]
     urls += [f"/udfoerelse/foto/{photo.token}" for photo in db.session.scalars(select(ProgressPhoto))]
     return [url for url in urls if not url.startswith("/static")]
