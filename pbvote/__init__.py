@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         i18n,
         models,  # noqa: F401  (registers every model before Alembic or create_all looks)
+        pagecache,
         security,
     )
     from pbvote.cli import register_commands
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    pagecache.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

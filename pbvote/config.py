@@ -57,6 +57,7 @@ class Config:
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS = True
 
+    PAGE_CACHE_SECONDS = 5  # anonymous readers of results pages and the read API share a rendering this long
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app
 
 
@@ -77,6 +78,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_FAST = True
+    PAGE_CACHE_SECONDS = 0  # tests change data and look again at once; tests/test_pagecache.py turns it on
 
 
 class ProductionConfig(Config):

@@ -27,6 +27,7 @@ from pbvote.core.errors import DomainError, NotAllowed
 from pbvote.core.validation import BallotInvalid
 from pbvote.db import utcnow
 from pbvote.extensions import limiter
+from pbvote.pagecache import cached_public_page
 from pbvote.processes.models import Budget
 from pbvote.processes.queries import public_processes
 from pbvote.results.policies import results_public
@@ -67,6 +68,7 @@ def openapi() -> Answer:
 
 @bp.get("/processes")
 @in_request_language
+@cached_public_page
 def processes() -> Answer:
     """Every public process, newest first."""
     return jsonify(processes=[process_summary(process, _locale()) for process in public_processes()])
@@ -74,6 +76,7 @@ def processes() -> Answer:
 
 @bp.get("/processes/<slug>")
 @in_request_language
+@cached_public_page
 def process(slug: str) -> Answer:
     """One public process with its budgets and the digest of its frozen rules."""
     found = queries.public_process(slug)
@@ -84,6 +87,7 @@ def process(slug: str) -> Answer:
 
 @bp.get(f"/budgets/{BUDGET_ID}/projects")
 @in_request_language
+@cached_public_page
 def projects(budget_id: int) -> Answer:
     """The projects on a budget's ballot, in ballot order."""
     budget = queries.public_budget(budget_id)
@@ -95,6 +99,7 @@ def projects(budget_id: int) -> Answer:
 
 @bp.get(f"/budgets/{BUDGET_ID}/results")
 @in_request_language
+@cached_public_page
 def results(budget_id: int) -> Answer:
     """A budget's published result; 404 until it is published and the voting has closed."""
     budget = queries.public_budget(budget_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from pbvote.pagecache import cached_public_page
 from pbvote.processes.queries import budget_or_404
 from pbvote.results import charts, pages
 
@@ -11,12 +12,14 @@ bp = Blueprint("results", __name__, url_prefix="/resultater", template_folder="t
 
 
 @bp.get("/")
+@cached_public_page
 def index() -> str:
     """Processes whose results are out."""
     return render_template("results/index.html", processes=pages.processes_with_results())
 
 
 @bp.get("/<slug>")
+@cached_public_page
 def process(slug: str) -> str:
     """A process's results: one tab per budget with a public result."""
     found = pages.public_process_results(slug)
@@ -28,6 +31,7 @@ def process(slug: str) -> str:
 
 
 @bp.get("/<slug>/<int:budget_id>")
+@cached_public_page
 def budget(slug: str, budget_id: int) -> str:
     """One budget's results: table with the funding line, why, charts and the two rules side by side."""
     found = pages.public_process_results(slug)

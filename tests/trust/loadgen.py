@@ -72,6 +72,7 @@ class Answer:
     status: int
     receipt: str | None
     body: bytes = b""
+    failed_before: tuple[int, ...] = ()  # statuses of earlier attempts of this submission (5xx, no answer)
 
 
 class Ledger:
@@ -147,11 +148,22 @@ def run_load(
     phase: str,
     threads: int = 16,
     on_answer: Callable[[Answer], None] | None = None,
+    retries: int = 0,
 ) -> list[Answer]:
-    """Send every voter once from ``threads`` client threads; ledger the acknowledged answers."""
+    """Send every voter from ``threads`` client threads; ledger the acknowledged answers.
+
+    With ``retries``, a voter whose submission got a server error or no answer sends it again with the
+    same key after a pause, as a real client would; the earlier statuses stay on the answer.
+    """
 
     def one(voter: Voter) -> Answer:
-        answer = submit(base_url(), voter)
+        answer, failed = submit(base_url(), voter), list[int]()
+        while (answer.status == NO_ANSWER or answer.status >= 500) and len(failed) < retries:
+            failed.append(answer.status)
+            time.sleep(0.25 * len(failed))
+            answer = submit(base_url(), voter)
+        if failed:
+            answer = Answer(answer.voter, answer.status, answer.receipt, answer.body, tuple(failed))
         ledger.record(answer, phase)
         if on_answer is not None:
             on_answer(answer)

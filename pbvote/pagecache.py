@@ -1,0 +1,140 @@
+"""A few seconds' cache of whole public pages for anonymous readers.
+
+A results page that goes viral the evening it is published is the same for every anonymous reader except
+the CSP nonce and the CSRF token of the language switch. Each worker renders it once per
+``PAGE_CACHE_SECONDS`` with marks in their place and fills in fresh values per response. Logged-in readers,
+readers with a message waiting, non-GET requests and non-200 answers always get a fresh rendering.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from cachetools import TTLCache
+from flask import Flask, Response, current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+F = TypeVar("F", bound=Callable[..., Any])
+NONCE_MARK = "pbvote-nonce-" + secrets.token_hex(8)  # unguessable, so no page content can contain it
+CSRF_MARK = "pbvote-csrf-" + secrets.token_hex(8)
+MAX_PAGES = 512  # per worker; a page is tens of kB
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page with the marks still in it, and whether it asked for the style nonce."""
+
+    body: str
+    headers: tuple[tuple[str, str], ...]
+    style_nonce: bool
+
+
+class PageCache:
+    """Rendered pages by address and language, each kept for ``PAGE_CACHE_SECONDS``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pages: TTLCache[tuple[str, ...], CachedPage] | None = None
+        self._seconds = 0.0
+
+    def pages(self, seconds: float) -> TTLCache[tuple[str, ...], CachedPage]:
+        with self._lock:
+            if self._pages is None or self._seconds != seconds:
+                self._pages, self._seconds = TTLCache(maxsize=MAX_PAGES, ttl=seconds), seconds
+            return self._pages
+
+    def get(self, key: tuple[str, ...], seconds: float) -> CachedPage | None:
+        pages = self.pages(seconds)
+        with self._lock:
+            return pages.get(key)
+
+    def put(self, key: tuple[str, ...], page: CachedPage, seconds: float) -> None:
+        pages = self.pages(seconds)
+        with self._lock:
+            pages[key] = page
+
+    def clear(self) -> None:
+        with self._lock:
+            if self._pages is not None:
+                self._pages.clear()
+
+
+cache = PageCache()
+
+
+def init_app(app: Flask) -> None:
+    """Let templates ask for the CSRF token through us, so a cached rendering holds a mark instead."""
+    app.jinja_env.globals["csrf_token"] = csrf_token_or_mark
+    app.context_processor(lambda: {"csrf_token": csrf_token_or_mark})  # Flask-WTF's own processor ran first
+
+
+def csrf_token_or_mark() -> str:
+    return CSRF_MARK if g.get("rendering_for_cache") else generate_csrf()
+
+
+def cacheable() -> bool:
+    """Only what every anonymous reader would get alike."""
+    seconds = current_app.config.get("PAGE_CACHE_SECONDS") or 0
+    return (
+        seconds > 0
+        and request.method == "GET"
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+def cached_public_page(view: F) -> F:
+    """Serve the view's page from the cache for anonymous readers (see the module docstring)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not cacheable():
+            return view(*args, **kwargs)
+        seconds = float(current_app.config["PAGE_CACHE_SECONDS"])
+        key = (request.endpoint or "", request.full_path, str(get_locale()))
+        page = cache.get(key, seconds)
+        if page is None:
+            response = _render_with_marks(view, args, kwargs)
+            if response.direct_passthrough:
+                return response
+            if response.status_code != 200 or "csrf_token" in g:  # a real token in it: this reader's only
+                return _filled(response.get_data(as_text=True), response, bool(g.get("csp_style_nonce")))
+            page = CachedPage(
+                body=response.get_data(as_text=True),
+                headers=tuple((name, value) for name, value in response.headers if name in KEPT_HEADERS),
+                style_nonce=bool(g.get("csp_style_nonce")),
+            )
+            cache.put(key, page, seconds)
+        return _filled(page.body, Response(headers=list(page.headers)), page.style_nonce)
+
+    return cast(F, wrapper)
+
+
+def _render_with_marks(view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response:
+    g.csp_nonce, g.rendering_for_cache = NONCE_MARK, True
+    try:
+        return current_app.make_response(view(*args, **kwargs))
+    finally:
+        g.pop("csp_nonce", None)
+        g.rendering_for_cache = False
+
+
+def _filled(body: str, response: Response, style_nonce: bool) -> Response:
+    """The page with this response's own nonce (and CSRF token where the page has a form)."""
+    nonce = secrets.token_urlsafe(18)
+    g.csp_nonce = nonce
+    if style_nonce:
+        g.csp_style_nonce = True
+    body = body.replace(NONCE_MARK, nonce)
+    if CSRF_MARK in body:
+        body = body.replace(CSRF_MARK, generate_csrf())
+    response.set_data(body)
+    return response
