@@ -26,6 +26,15 @@ def init_app(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def queue_sqlite_writers(engine: Engine) -> None:
+    """On a SQLite file, writers queue on a lock rather than in SQLite's busy handler (sqlite_writers)."""
+    from pbvote import sqlite_writers
+
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        sqlite_writers.install(engine, url.database, SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+
 def postgresql_options(config: Mapping[str, Any]) -> dict[str, Any]:
     """Engine options from the PBVOTE_DATABASE_* settings; explicit SQLALCHEMY_ENGINE_OPTIONS win."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

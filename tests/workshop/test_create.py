@@ -35,6 +35,7 @@ def test_create_from_template_makes_a_frozen_open_process_in_the_lobby(
     assert process.phase is Phase.REVIEW  # the booth stays shut until the instructor opens the voting
     [budget] = process.budgets
     assert budget.ballot_kind is BallotKind.KNAPSACK and len(budget.projects) == 12
+    assert not budget.completion  # plain Equal Shares: an instant reveal, every step a real round
     assert sum(p.cost for p in budget.projects) > 2 * budget.amount  # choices must hurt
     assert all(p.category is not None for p in budget.projects)
     page = text(client.get(response.location))
@@ -65,6 +66,7 @@ def test_create_as_copy_takes_the_first_budget_with_its_projects(app: Flask) -> 
     assert budget.amount == source_budget.amount and budget.projects[1].exclusion_group == "park"
     assert budget.projects[0].category is not None and budget.projects[0].category.name_da == "Natur"
     assert copy.eligibility is Eligibility.OPEN and copy.is_frozen
+    assert source_budget.completion and not budget.completion
 
 
 def test_copy_needs_a_process_and_one_with_projects(app: Flask) -> None:
