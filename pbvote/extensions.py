@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from pbvote import ratelimit_storage  # noqa: F401  (makes memory:// safe for threaded workers)
 from pbvote.db import Base
 
 db = SQLAlchemy(model_class=Base)
