@@ -214,8 +214,8 @@ def test_payloads_written_through_every_form_never_run_anywhere(demo: Flask) -> 
     for role in ("resident", "staff", "admin"):
         client = signed_in(demo, role)
         for number, form in enumerate(every_form(demo, client)):
-            if "log-ud" in form.action:
-                continue
+            if "log-ud" in form.action or form.action.endswith("/deaktiver"):
+                continue  # logging out, or disabling the accounts the crawl below signs in with
             problems += submit(client, form, number)
             submitted += 1
     assert submitted >= 30, submitted
