@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     database.init_app(app)
     db.init_app(app)
+    database.release_sessions_safely(app, db)
     with app.app_context():
         database.queue_sqlite_writers(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -24,6 +27,24 @@ def init_app(app: Flask) -> None:
         options["connect_args"] = connect_args
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def release_sessions_safely(app: Flask, db: SQLAlchemy) -> None:
+    """End each request's session without letting a dead connection turn a finished answer into a 500.
+
+    Registered after Flask-SQLAlchemy's teardown, so it runs first: if the database went away after the
+    page was rendered, the closing ROLLBACK fails; the connections are dropped (the pool replaces them).
+    """
+
+    @app.teardown_appcontext
+    def _remove_session(_error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            app.logger.warning("Database went away while a request ended: %s", type(error).__name__)
+            with contextlib.suppress(SQLAlchemyError):
+                db.session().invalidate()
+            db.session.registry.clear()
 
 
 def queue_sqlite_writers(engine: Engine) -> None:
