@@ -42,9 +42,8 @@ PHASE_OF_STATE = {
 }
 CODE_ATTEMPTS = 50
 
-# Equal Shares is counted without completion in a workshop: the reveal must be instant, and each step the
-# room sees is a real MES round. Completion's one-unit raises can take minutes when a small room's
-# projects tie exactly (see the closing note of the counting issue); published processes keep it.
+# Equal Shares is counted without completion in a workshop: each step the room sees is then a real MES
+# round at the share everyone started with, which is what the reveal explains; published processes keep it.
 WORKSHOP_COMPLETION = False
 
 

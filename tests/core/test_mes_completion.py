@@ -83,3 +83,55 @@ def test_raise_shares_equals_trying_every_raise_on_real_files(name: str) -> None
     assert (raised.raises, frozenset(r.project for r in raised.run.rounds)) == naive_add1(
         compiled, election.budget, election.scale
     )
+
+
+def tied_room(voters: int, unit: int) -> tuple[Compiled, int]:
+    """A workshop room: 12 projects, knapsack ballots of three neighbours in cost, so equal groups of
+    supporters fund projects that tie exactly at their floors (cost over the supporters' utility)."""
+    costs = [90, 120, 150, 210, 260, 380, 480, 540, 650, 750, 900, 1200]
+    projects = [Project(f"E-{i}", cost * unit) for i, cost in enumerate(costs, start=1)]
+    ballots = [Ballot(tuple(p.id for p in projects[n % 6 : n % 6 + 3])) for n in range(voters)]
+    profile = Profile.from_ballots(ballots)
+    return compile_election(projects, BallotKind.KNAPSACK, profile, TieBreak.COST), 2000 * unit
+
+
+def test_a_room_of_exact_ties_is_galloped_over_not_crawled() -> None:
+    compiled, budget = tied_room(voters=6, unit=1)
+    raised = raise_shares(compiled, budget, 1, sweep=0)
+    raises, funded = naive_add1(compiled, budget, 1)
+    assert (raised.raises, frozenset(r.project for r in raised.run.rounds)) == (raises, funded)
+    assert raises > 500 and raised.runs < 60, raised.runs  # one run per raise before ties had a proof
+
+
+def test_a_room_counted_in_oere_needs_few_runs_for_hundreds_of_thousands_of_raises() -> None:
+    compiled, budget = tied_room(voters=12, unit=100_000)  # the workshop's kroner budget, in øre
+    raised = raise_shares(compiled, budget, 100)
+    assert raised.raises == 286_666
+    assert raised.runs < 100, raised.runs
+
+
+@st.composite
+def tied_elections(draw: st.DrawFn) -> tuple[Compiled, int, int]:
+    """Draw elections full of exact ties: few distinct costs, few distinct ballots, many voters each."""
+    kind = draw(st.sampled_from([BallotKind.APPROVAL, BallotKind.KNAPSACK, BallotKind.CUMULATIVE]))
+    cost = st.sampled_from([6, 6, 12, 18])
+    projects = [Project(f"p{i}", draw(cost)) for i in range(draw(st.integers(2, 7)))]
+    ids = [p.id for p in projects]
+    shapes = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True), min_size=1))
+    ballots = []
+    for shape in shapes:
+        points = tuple(2 for _ in shape) if kind is BallotKind.CUMULATIVE else ()
+        ballots.extend([Ballot(tuple(shape), points)] * draw(st.integers(1, 4)))
+    budget = draw(st.integers(6, 200))
+    tie_break = draw(st.sampled_from(list(TieBreak)))
+    return compile_election(projects, kind, Profile.from_ballots(ballots), tie_break), budget, 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(tied_elections())
+def test_range_proofs_settle_exact_ties_as_trying_every_raise_does(case: tuple[Compiled, int, int]) -> None:
+    compiled, budget, scale = case
+    raised = raise_shares(compiled, budget, scale, sweep=0)
+    raises, funded = naive_add1(compiled, budget, scale)
+    assert frozenset(r.project for r in raised.run.rounds) == funded
+    assert raised.raises == raises

@@ -12,7 +12,8 @@ Raises that a cut of the supporter network proves to fit are skipped outright (`
 next ``SWEEP`` raises are simply tried one by one with the float run of ``probe.py`` (a few
 times cheaper than an exact run, and exact whenever it answers; an exact run where it cannot): on
 most elections add1 ends within them, and the skip proofs rarely pay for their cost there, except
-where the funded sequence stays the same for ``STEADY`` raises in a row: the galloping starts there.
+where the funded sequence stays the same (or is proven to fit) for ``STEADY`` raises in a row: the
+galloping starts there.
 Only the kept share gets an exact run, for the explanation.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from pbvote.core.mes.between import certify_range, exact_rounds, probe_rounds
+from pbvote.core.mes.between import Rounds, certify_range, exact_rounds, probe_rounds
 from pbvote.core.mes.ceiling import fitting_raises
 from pbvote.core.mes.compiled import Compiled
 from pbvote.core.mes.probe import probe_sequence
@@ -74,14 +75,14 @@ def raise_shares(
     same = 0
     for raises in range(start, start + sweep + 1):
         funded = search.sequence(raises)
-        if funded is None:  # proven to fit without funding everything
-            same, previous = 0, ()
-            continue
-        if sum(compiled.costs[project] for project in funded) > budget:
+        if funded is None:  # proven to fit without funding everything: as steady as the same sequence
+            same += 1
+        elif sum(compiled.costs[project] for project in funded) > budget:
             return Raised(search.run(raises - 1), raises - 1, search.runs)
-        if len(funded) == len(compiled.ids):
+        elif len(funded) == len(compiled.ids):
             return Raised(search.run(raises), raises, search.runs)
-        same, previous = (same + 1 if funded == previous else 0), funded
+        else:
+            same, previous = (same + 1 if funded == previous else 0), funded
         if same >= steady:
             break
     return _gallop(search, raises, precision)
@@ -141,9 +142,9 @@ class _Search:
             return tuple(r.project for r in self.run(raises).rounds)
         return None if sequence is True else sequence
 
-    def rounds(self, raises: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        """Give the funded sequence at ``raises`` with proven upper bounds on its rhos (a float run,
-        or an exact one when floats cannot prove every decision)."""
+    def rounds(self, raises: int) -> Rounds:
+        """Give the funded sequence at ``raises`` with proven upper bounds on its rhos, and its exact
+        rhos where known (a float run, or an exact one when floats cannot prove every decision)."""
         self.runs += 1
         share = self.base + raises * self.scale
         found = probe_rounds(self.compiled, share)
@@ -152,8 +153,8 @@ class _Search:
             return exact_rounds(self.run(raises))
         return found
 
-    def certified(self, rounds: tuple[tuple[int, ...], tuple[float, ...]], raises: int) -> bool:
+    def certified(self, rounds: Rounds, raises: int) -> bool:
         """Tell whether every raise from the run ``rounds`` up to ``raises`` is proven to fit and to
         fund less than everything."""
         share = self.base + raises * self.scale
-        return certify_range(self.compiled, rounds[0], rounds[1], share, self.budget)
+        return certify_range(self.compiled, rounds, share, self.budget)
