@@ -135,3 +135,72 @@ def test_range_proofs_settle_exact_ties_as_trying_every_raise_does(case: tuple[C
     raises, funded = naive_add1(compiled, budget, scale)
     assert frozenset(r.project for r in raised.run.rounds) == funded
     assert raised.raises == raises
+
+
+@st.composite
+def bloc_elections(draw: st.DrawFn) -> tuple[Compiled, int, int]:
+    """Draw elections of two voter blocs with projects of their own: the blocs' projects commute, so
+    their order may swap as shares rise while the funded set stays the same."""
+    kind = draw(st.sampled_from([BallotKind.APPROVAL, BallotKind.KNAPSACK]))
+    projects: list[Project] = []
+    ballots: list[Ballot] = []
+    for bloc in "ab":
+        ids = [f"{bloc}{i}" for i in range(draw(st.integers(1, 3)))]
+        projects.extend(Project(project, draw(st.integers(1, 40))) for project in ids)
+        for _ in range(draw(st.integers(1, 4))):
+            shape = tuple(draw(st.lists(st.sampled_from(ids), min_size=1, max_size=len(ids), unique=True)))
+            ballots.extend([Ballot(shape)] * draw(st.integers(1, 4)))
+    budget = draw(st.integers(10, 150))
+    tie_break = draw(st.sampled_from(list(TieBreak)))
+    return compile_election(projects, kind, Profile.from_ballots(ballots), tie_break), budget, 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(bloc_elections(), st.sampled_from([1, 8]))
+def test_range_proofs_let_commuting_projects_swap_as_trying_every_raise_does(
+    case: tuple[Compiled, int, int], precision: int
+) -> None:
+    compiled, budget, scale = case
+    raised = raise_shares(compiled, budget, scale, sweep=0, precision=precision)
+    raises, funded = naive_add1(compiled, budget, scale)
+    assert frozenset(r.project for r in raised.run.rounds) == funded
+    assert raised.raises == raises
+
+
+SWAPPING_BLOCS = [  # found by a random search: elections whose range proofs lean on commuting projects
+    (
+        BallotKind.APPROVAL,
+        172,
+        {"a0": 25, "a1": 9, "a2": 22, "b0": 41, "b1": 21, "b2": 46},
+        {("a1",): 3, ("b1", "b2", "b0"): 3, ("b2", "b0"): 3, ("a1", "a2", "a0"): 2, ("b1",): 1},
+    ),
+    (
+        BallotKind.KNAPSACK,
+        155,
+        {"a0": 29, "a1": 33, "b0": 45, "b1": 43},
+        {("a1", "a0"): 6, ("b1", "b0"): 5, ("b1",): 4, ("b0",): 3},
+    ),
+    (
+        BallotKind.APPROVAL,
+        236,
+        {"a0": 34, "a1": 59, "b0": 41, "b1": 55, "b2": 6},
+        {("a1",): 6, ("a0",): 6, ("b1", "b2"): 6, ("b0",): 3, ("a1", "a0"): 2, ("b0", "b1"): 1, ("b1",): 1},
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "budget", "costs", "ballots"), SWAPPING_BLOCS)
+@pytest.mark.parametrize("tie_break", list(TieBreak))
+def test_commuting_projects_swapping_order_keep_add1s_answer(
+    kind: BallotKind,
+    budget: int,
+    costs: dict[str, int],
+    ballots: dict[tuple[str, ...], int],
+    tie_break: TieBreak,
+) -> None:
+    projects = [Project(project, cost) for project, cost in costs.items()]
+    profile = Profile(tuple(Ballot(shape) for shape in ballots), tuple(ballots.values()))
+    compiled = compile_election(projects, kind, profile, tie_break)
+    raised = raise_shares(compiled, budget, 1, sweep=0)
+    raises, funded = naive_add1(compiled, budget, 1)
+    assert (raised.raises, frozenset(r.project for r in raised.run.rounds)) == (raises, funded)

@@ -47,7 +47,20 @@ def commutes(
     ``dead`` marks groups known to hold nothing from round ``index`` on at every share considered
     (exhausted at the highest one): they pay nothing in any order.
     """
-    later = next((i for i in range(index + 1, len(rounds)) if rounds[i].project == rival), None)
+    return commutes_in(compiled, [r.project for r in rounds], when, index, rival, dead)
+
+
+def commutes_in(
+    compiled: Compiled,
+    sequence: Sequence[int],
+    when: IntArray,
+    index: int,
+    rival: int,
+    dead: BoolArray | None = None,
+) -> bool:
+    """``commutes`` for a funded sequence of project indexes; ``when`` may mark a group earlier than
+    it paid all it had (a bound from floats): that only makes the answer more cautious."""
+    later = next((i for i in range(index + 1, len(sequence)) if sequence[i] == rival), None)
     if later is None:
         return False
     groups = _supporters(compiled, rival)
@@ -56,7 +69,7 @@ def commutes(
         return True
     marked = np.zeros(len(compiled.counts), dtype=np.bool_)
     marked[risky] = True
-    return not any(marked[_supporters(compiled, rounds[i].project)].any() for i in range(index, later))
+    return not any(marked[_supporters(compiled, sequence[i])].any() for i in range(index, later))
 
 
 def _supporters(compiled: Compiled, project: int) -> IntArray:

@@ -104,7 +104,7 @@ def _gallop(search: _Search, low: int, precision: int) -> Raised:
         stride = max(1, good - low)
         low = good + 1
         rounds = search.rounds(low)
-        funded = rounds[0]
+        funded = rounds.sequence
         if sum(search.compiled.costs[project] for project in funded) > search.budget:
             return Raised(search.run(low - 1), low - 1, search.runs)
         if len(funded) == len(search.compiled.ids):
