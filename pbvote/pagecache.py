@@ -98,30 +98,37 @@ def cached_public_page(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not cacheable():
             return view(*args, **kwargs)
-        seconds = float(current_app.config["PAGE_CACHE_SECONDS"])
         key = (request.endpoint or "", request.full_path, str(get_locale()))
-        page = cache.get(key, seconds)
-        if page is None:
-            response = _render_with_marks(view, args, kwargs)
-            if response.direct_passthrough:
-                return response
-            if response.status_code != 200 or "csrf_token" in g:  # a real token in it: this reader's only
-                return _filled(response.get_data(as_text=True), response, bool(g.get("csp_style_nonce")))
-            page = CachedPage(
-                body=response.get_data(as_text=True),
-                headers=tuple((name, value) for name, value in response.headers if name in KEPT_HEADERS),
-                style_nonce=bool(g.get("csp_style_nonce")),
-            )
-            cache.put(key, page, seconds)
-        return _filled(page.body, Response(headers=list(page.headers)), page.style_nonce)
+        return serve(key, lambda: view(*args, **kwargs))
 
     return cast(F, wrapper)
 
 
-def _render_with_marks(view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response:
+def serve(key: tuple[str, ...], render: Callable[[], Any]) -> Response:
+    """The page under ``key`` from the cache, or rendered now by ``render`` with marks and kept when it is
+    a 200 without this reader's own CSRF token; either way with this response's nonce and token filled in.
+    Call only when ``cacheable()``."""
+    seconds = float(current_app.config["PAGE_CACHE_SECONDS"])
+    page = cache.get(key, seconds)
+    if page is None:
+        response = _render_with_marks(render)
+        if response.direct_passthrough:
+            return response
+        if response.status_code != 200 or "csrf_token" in g:  # a real token in it: this reader's only
+            return _filled(response.get_data(as_text=True), response, bool(g.get("csp_style_nonce")))
+        page = CachedPage(
+            body=response.get_data(as_text=True),
+            headers=tuple((name, value) for name, value in response.headers if name in KEPT_HEADERS),
+            style_nonce=bool(g.get("csp_style_nonce")),
+        )
+        cache.put(key, page, seconds)
+    return _filled(page.body, Response(headers=list(page.headers)), page.style_nonce)
+
+
+def _render_with_marks(render: Callable[[], Any]) -> Response:
     g.csp_nonce, g.rendering_for_cache = NONCE_MARK, True
     try:
-        return current_app.make_response(view(*args, **kwargs))
+        return current_app.make_response(render())
     finally:
         g.pop("csp_nonce", None)
         g.rendering_for_cache = False

@@ -171,10 +171,11 @@ def remember_receipt(budget_id: int, receipt: str) -> None:
 
 
 def booth_seed() -> str:
-    """A random seed for this visitor's project order, kept for the session so a reload keeps the order."""
+    """Where this visitor's project order starts (``booth.voter_order``), drawn once per session so a
+    reload keeps the order."""
     seed = session.get(_SEED)
     if not isinstance(seed, str):
-        seed = secrets.token_hex(8)
+        seed = str(secrets.randbelow(2**32))
         session[_SEED] = seed
     return seed
 

@@ -71,8 +71,20 @@ class Bar:
 
 
 def voter_order(projects: Sequence[Project], seed: str) -> list[Project]:
-    """The projects in a random order of this voter's own: the same seed gives the same order on reload."""
-    return sorted(projects, key=lambda p: hashlib.sha256(f"{seed}\x1f{p.code}".encode()).hexdigest())
+    """The projects in this voter's order: the budget's own shuffle, started at the place the voter drew,
+    so each project comes first (second, ...) for an equal share of voters; a reload keeps it."""
+    shuffle = sorted(
+        projects, key=lambda p: hashlib.sha256(f"{p.budget_id}\x1f{p.code}".encode()).hexdigest()
+    )
+    if not shuffle:
+        return shuffle
+    turn = order_number(seed) % len(shuffle)
+    return shuffle[turn:] + shuffle[:turn]
+
+
+def order_number(seed: str) -> int:
+    """The place a voter drew (a seed from an older session, any text, maps to one too)."""
+    return int(seed) if seed.isdigit() else int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16)
 
 
 def sorted_projects(projects: Sequence[Project], seed: str, order: str) -> list[Project]:

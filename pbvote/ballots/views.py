@@ -20,6 +20,7 @@ from pbvote.ballots import access, keys, queries
 from pbvote.ballots.access import NeedsProof
 from pbvote.ballots.booth import chosen_projects
 from pbvote.ballots.eligibility import NotEligible, code_voter
+from pbvote.ballots.firstview import first_view
 from pbvote.ballots.limits import booth_key, booth_limit
 from pbvote.ballots.loaders import rules_for
 from pbvote.ballots.pages import BoothView, ballot_page, closed, district_refusal
@@ -78,6 +79,13 @@ def _never_cache(response: Response) -> Response:
 @limiter.limit(booth_limit, key_func=booth_key, methods=["POST"], scope="booth")
 def booth(budget_id: int) -> View:
     """The booth: cards, filters and the budget bar; each Add/Remove/Up/Down post shows it again."""
+    if request.method == "GET" and (cached := first_view(budget_id, lambda: _booth(budget_id))) is not None:
+        return cached
+    return _booth(budget_id)
+
+
+def _booth(budget_id: int) -> View:
+    """The booth rendered for this visitor and what they sent."""
     opened = _open_booth(budget_id)
     if not isinstance(opened, Opened):
         return opened
