@@ -9,9 +9,10 @@ used, having written nothing; a participation that exists already raises Integri
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, insert, literal, select, true, update
+from sqlalchemy import Integer, bindparam, insert, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import func
 
@@ -25,24 +26,39 @@ _BALLOT = ("id", "budget_id", "channel", "station", "cast_on", "receipt")
 
 def store_in_one_statement(code_hash: str | None, participation: Row, ballot: Row, lines: list[Row]) -> bool:
     """PostgreSQL: burn the code, insert participation, ballot and lines in a single statement."""
-    gate = None
+    params = {f"p_{column}": participation[column] for column in _PARTICIPATION}
+    params |= {f"b_{column}": ballot[column] for column in _BALLOT}
+    params["line_projects"] = [line["project_id"] for line in lines]
+    params["line_values"] = [line["value"] for line in lines]
     if code_hash is not None:
+        params["gate_code_hash"] = code_hash
+    statement = _one_statement(with_code=code_hash is not None)
+    return db.session.execute(statement, params).first() is not None
+
+
+@cache
+def _one_statement(*, with_code: bool) -> Any:
+    """The cast's statement, built once with parameters for every value: building it and its cache key
+    per ballot cost more than running it. (No parameter may share a name with a column of
+    ``voting_code``: the UPDATE would take it as a value to set.)"""
+    gate = None
+    if with_code:
         gate = (
             update(VotingCode)
             .where(
-                VotingCode.budget_id == participation["budget_id"],
-                VotingCode.code_hash == code_hash,
+                VotingCode.budget_id == bindparam("p_budget_id"),
+                VotingCode.code_hash == bindparam("gate_code_hash"),
                 VotingCode.used_on.is_(None),
             )
-            .values(used_on=participation["voted_on"])
+            .values(used_on=bindparam("p_voted_on"))
             .returning(VotingCode.id)
             .cte("burnt")
         )
-    voted = _insert_from(Participation, _PARTICIPATION, participation, gate, "voted")
-    stored = _insert_from(Ballot, _BALLOT, ballot, voted, "stored", returning=Ballot.id)
+    voted = _insert_from(Participation, _PARTICIPATION, "p", gate, "voted")
+    stored = _insert_from(Ballot, _BALLOT, "b", voted, "stored", returning=Ballot.id)
     pairs = func.unnest(
-        bindparam("line_projects", [line["project_id"] for line in lines], type_=ARRAY(Integer)),
-        bindparam("line_values", [line["value"] for line in lines], type_=ARRAY(Integer)),
+        bindparam("line_projects", type_=ARRAY(Integer)),
+        bindparam("line_values", type_=ARRAY(Integer)),
     ).table_valued("project_id", "value").render_derived(name="pairs")
     lined = (
         insert(BallotLine)
@@ -52,15 +68,16 @@ def store_in_one_statement(code_hash: str | None, participation: Row, ballot: Ro
         )
         .cte("lined")
     )
-    return db.session.execute(select(stored.c.id).add_cte(lined)).first() is not None
+    return select(stored.c.id).add_cte(lined)
 
 
 def _insert_from(
-    model: Any, columns: tuple[str, ...], row: Row, after: Any, name: str, returning: Any = None
+    model: Any, columns: tuple[str, ...], prefix: str, after: Any, name: str, returning: Any = None
 ) -> Any:
-    """INSERT … SELECT the row's values, once per row of ``after`` (the previous step), as a CTE."""
+    """INSERT … SELECT the row's values (parameters ``<prefix>_<column>``), once per row of ``after``
+    (the previous step), as a CTE."""
     table = model.__table__
-    values = select(*(literal(row[column], table.c[column].type) for column in columns))
+    values = select(*(bindparam(f"{prefix}_{column}", type_=table.c[column].type) for column in columns))
     if after is not None:
         values = values.select_from(after)
     statement = insert(model).from_select(list(columns), values)
