@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from pbvote.auth.models import Role
 from pbvote.extensions import db
@@ -27,18 +26,6 @@ def caching(app: Flask) -> Iterator[Flask]:
     cache.clear()
     yield app
     cache.clear()
-
-
-@pytest.fixture
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_second_anonymous_reader_gets_the_page_without_touching_the_database(

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from pbvote.ballots import access, firstview
 from pbvote.core.types import BallotKind
-from pbvote.extensions import db
 from pbvote.pagecache import CSRF_MARK, NONCE_MARK, cache
 from pbvote.processes.models import Eligibility
 from tests.ballots.booth_helpers import booth_url, card_order, text, vote
@@ -30,18 +27,6 @@ def caching(app: Flask) -> Iterator[Flask]:
     yield app
     cache.clear()
     firstview.forget()
-
-
-@pytest.fixture
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def first_views(app: Flask, url: str, visitors: int) -> list[str]:

@@ -62,11 +62,16 @@ def test_raise_shares_equals_trying_every_raise(case: tuple[Compiled, int, int])
 def test_galloping_with_range_proofs_equals_trying_every_raise(
     case: tuple[Compiled, int, int], precision: int
 ) -> None:
-    compiled, budget, scale = case
+    assert_galloping_keeps_add1s_answer(*case, precision=precision)
+
+
+def assert_galloping_keeps_add1s_answer(
+    compiled: Compiled, budget: int, scale: int, precision: int = 2
+) -> None:
+    """The search by range proofs alone (no sweep) keeps the raise and the set trying every raise keeps."""
     raised = raise_shares(compiled, budget, scale, sweep=0, precision=precision)
-    raises, funded = naive_add1(compiled, budget, scale)
-    assert frozenset(r.project for r in raised.run.rounds) == funded
-    assert raised.raises == raises
+    kept = (raised.raises, frozenset(r.project for r in raised.run.rounds))
+    assert kept == naive_add1(compiled, budget, scale)
 
 
 NO_REFERENCE = ["France_Toulouse_2024.pb", "Poland_Warszawa_2026.pb"]  # pabutools timed out on these
@@ -130,11 +135,7 @@ def tied_elections(draw: st.DrawFn) -> tuple[Compiled, int, int]:
 @settings(max_examples=200, deadline=None)
 @given(tied_elections())
 def test_range_proofs_settle_exact_ties_as_trying_every_raise_does(case: tuple[Compiled, int, int]) -> None:
-    compiled, budget, scale = case
-    raised = raise_shares(compiled, budget, scale, sweep=0)
-    raises, funded = naive_add1(compiled, budget, scale)
-    assert frozenset(r.project for r in raised.run.rounds) == funded
-    assert raised.raises == raises
+    assert_galloping_keeps_add1s_answer(*case)
 
 
 @st.composite
@@ -160,11 +161,7 @@ def bloc_elections(draw: st.DrawFn) -> tuple[Compiled, int, int]:
 def test_range_proofs_let_commuting_projects_swap_as_trying_every_raise_does(
     case: tuple[Compiled, int, int], precision: int
 ) -> None:
-    compiled, budget, scale = case
-    raised = raise_shares(compiled, budget, scale, sweep=0, precision=precision)
-    raises, funded = naive_add1(compiled, budget, scale)
-    assert frozenset(r.project for r in raised.run.rounds) == funded
-    assert raised.raises == raises
+    assert_galloping_keeps_add1s_answer(*case, precision=precision)
 
 
 SWAPPING_BLOCS = [  # found by a random search: elections whose range proofs lean on commuting projects
@@ -200,7 +197,4 @@ def test_commuting_projects_swapping_order_keep_add1s_answer(
 ) -> None:
     projects = [Project(project, cost) for project, cost in costs.items()]
     profile = Profile(tuple(Ballot(shape) for shape in ballots), tuple(ballots.values()))
-    compiled = compile_election(projects, kind, profile, tie_break)
-    raised = raise_shares(compiled, budget, 1, sweep=0)
-    raises, funded = naive_add1(compiled, budget, 1)
-    assert (raised.raises, frozenset(r.project for r in raised.run.rounds)) == (raises, funded)
+    assert_galloping_keeps_add1s_answer(compile_election(projects, kind, profile, tie_break), budget, 1)
