@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from cachetools import TTLCache
 from flask import Flask, Response, current_app, g, request, session
@@ -22,6 +22,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 F = TypeVar("F", bound=Callable[..., Any])
+V = TypeVar("V")
 NONCE_MARK = "pbvote-nonce-" + secrets.token_hex(8)  # unguessable, so no page content can contain it
 CSRF_MARK = "pbvote-csrf-" + secrets.token_hex(8)
 MAX_PAGES = 512  # per worker; a page is tens of kB
@@ -37,37 +38,38 @@ class CachedPage:
     style_nonce: bool
 
 
-class PageCache:
-    """Rendered pages by address and language, each kept for ``PAGE_CACHE_SECONDS``."""
+class Kept(Generic[V]):
+    """Values by key, each kept for the given number of seconds, shared by a worker's threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, maxsize: int = MAX_PAGES) -> None:
         self._lock = threading.Lock()
-        self._pages: TTLCache[tuple[str, ...], CachedPage] | None = None
+        self._maxsize = maxsize
+        self._values: TTLCache[Hashable, V] | None = None
         self._seconds = 0.0
 
-    def pages(self, seconds: float) -> TTLCache[tuple[str, ...], CachedPage]:
+    def _store(self, seconds: float) -> TTLCache[Hashable, V]:
         with self._lock:
-            if self._pages is None or self._seconds != seconds:
-                self._pages, self._seconds = TTLCache(maxsize=MAX_PAGES, ttl=seconds), seconds
-            return self._pages
+            if self._values is None or self._seconds != seconds:
+                self._values, self._seconds = TTLCache(maxsize=self._maxsize, ttl=seconds), seconds
+            return self._values
 
-    def get(self, key: tuple[str, ...], seconds: float) -> CachedPage | None:
-        pages = self.pages(seconds)
+    def get(self, key: Hashable, seconds: float) -> V | None:
+        values = self._store(seconds)
         with self._lock:
-            return pages.get(key)
+            return values.get(key)
 
-    def put(self, key: tuple[str, ...], page: CachedPage, seconds: float) -> None:
-        pages = self.pages(seconds)
+    def put(self, key: Hashable, value: V, seconds: float) -> None:
+        values = self._store(seconds)
         with self._lock:
-            pages[key] = page
+            values[key] = value
 
     def clear(self) -> None:
         with self._lock:
-            if self._pages is not None:
-                self._pages.clear()
+            if self._values is not None:
+                self._values.clear()
 
 
-cache = PageCache()
+cache: Kept[CachedPage] = Kept()  # rendered pages by address (or key) and language
 
 
 def init_app(app: Flask) -> None:

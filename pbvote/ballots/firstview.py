@@ -11,11 +11,9 @@ always checks the database, so a booth shown in the seconds after voting closed 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from cachetools import TTLCache
 from flask import current_app, request
 from flask_babel import get_locale
 
@@ -26,8 +24,7 @@ from pbvote.ballots.policies import can_vote
 from pbvote.db import utcnow
 from pbvote.processes.models import Eligibility
 
-_lock = threading.Lock()
-_open: TTLCache[int, int] | None = None
+_open_budgets: pagecache.Kept[int] = pagecache.Kept(maxsize=1024)  # budget id -> projects, 0 if not open
 
 
 def first_view(budget_id: int, render: Callable[[], Any]) -> Any | None:
@@ -46,27 +43,18 @@ def first_view(budget_id: int, render: Callable[[], Any]) -> Any | None:
 
 def forget() -> None:
     """Drop what is remembered about budgets (tests; a worker forgets by itself within seconds)."""
-    with _lock:
-        if _open is not None:
-            _open.clear()
+    _open_budgets.clear()
 
 
 def _open_for_anyone(budget_id: int, seconds: float) -> int:
     """The budget's number of projects if it takes ballots from anyone now (open eligibility), else 0;
     remembered for ``seconds``."""
-    global _open
-    with _lock:
-        if _open is None or _open.ttl != seconds:
-            _open = TTLCache(maxsize=1024, ttl=seconds)
-        known = _open.get(budget_id)
+    known = _open_budgets.get(budget_id, seconds)
     if known is None:
         budget = queries.public_budget(budget_id)
-        open_ = (
-            budget is not None
-            and budget.process.eligibility is Eligibility.OPEN
-            and can_vote(budget.process, utcnow())
-        )
-        known = len(budget.projects) if open_ and budget is not None else 0
-        with _lock:
-            _open[budget_id] = known
+        if budget is None or budget.process.eligibility is not Eligibility.OPEN:
+            known = 0
+        else:
+            known = len(budget.projects) if can_vote(budget.process, utcnow()) else 0
+        _open_budgets.put(budget_id, known, seconds)
     return known
